@@ -1,0 +1,14 @@
+//! Findings, rules, severities and verdicts shared by every loadguard scanner.
+//!
+//! Scanners (the pickle engine, container readers, format validators) produce
+//! [`Finding`]s that point at a [`Rule`]. A finding cannot be built without a
+//! [`Location`]: see [`FindingBuilder`].
+#![forbid(unsafe_code)]
+
+mod finding;
+mod rule;
+mod verdict;
+
+pub use finding::{Finding, FindingBuilder, Location, Located, Unlocated};
+pub use rule::{Confidence, Rule, Severity};
+pub use verdict::Verdict;

@@ -1,0 +1,27 @@
+loadguard_core::declare_rule! {
+/// ## What it does
+/// Flags a stream that CPython's unpickler would reject at some offset: an invalid opcode, a truncated
+/// argument, a stack underflow, a missing memo key, a stream with no STOP.
+///
+/// ## Why is this bad?
+/// `pickle.load` executes every opcode before the error: a payload followed by garbage (nullifAI) still
+/// runs. loadguard reports every finding before the error, resynchronises on the next protocol header,
+/// and reports the error itself, because a scan that stopped early cannot call the file safe.
+///
+/// ## Example
+/// ```text
+/// cposix\nsystem\n(Vtouch /tmp/x\ntR\xff   # REDUCE runs, then \xff is an invalid load key
+/// ```
+///
+/// ## References
+/// - [CWE-20](https://cwe.mitre.org/data/definitions/20.html)
+/// - ReversingLabs, "nullifAI" (Feb 2025)
+    pub static RULE = {
+        code: "PKL007",
+        name: "pickle-malformed",
+        summary: "the pickle stream is malformed; what follows the error was not analysed",
+        severity: High,
+        confidence: High,
+        cwe: 20,
+    };
+}

@@ -1,0 +1,55 @@
+//! One file per rule. A rule's doc comment is its documentation
+//! (`loadguard explain CODE`).
+
+pub mod unknown_callable;
+pub mod unknown_global;
+pub mod unresolved_global;
+pub mod extension_registry;
+pub mod global_mutation;
+pub mod dynamic_call;
+pub mod malformed;
+pub mod limit_exceeded;
+pub mod parser_differential;
+pub mod trailing_data;
+pub mod command_execution;
+pub mod code_execution;
+pub mod dynamic_import;
+pub mod attribute_gadget;
+pub mod obfuscation_gadget;
+pub mod callback_invoker;
+pub mod nested_deserializer;
+pub mod native_code;
+pub mod network_access;
+pub mod filesystem_access;
+pub mod package_install;
+pub mod process_control;
+pub mod scanner_tampering;
+
+use loadguard_core::Rule;
+
+/// Every rule of the pickle engine, in code order.
+pub static ALL: &[&Rule] = &[
+    &unknown_callable::RULE,
+    &unknown_global::RULE,
+    &unresolved_global::RULE,
+    &extension_registry::RULE,
+    &global_mutation::RULE,
+    &dynamic_call::RULE,
+    &malformed::RULE,
+    &limit_exceeded::RULE,
+    &parser_differential::RULE,
+    &trailing_data::RULE,
+    &command_execution::RULE,
+    &code_execution::RULE,
+    &dynamic_import::RULE,
+    &attribute_gadget::RULE,
+    &obfuscation_gadget::RULE,
+    &callback_invoker::RULE,
+    &nested_deserializer::RULE,
+    &native_code::RULE,
+    &network_access::RULE,
+    &filesystem_access::RULE,
+    &package_install::RULE,
+    &process_control::RULE,
+    &scanner_tampering::RULE,
+];

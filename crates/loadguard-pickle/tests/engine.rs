@@ -1,0 +1,544 @@
+//! Hand-built byte streams for every opcode and every resolution path.
+
+use loadguard_core::{Finding, Severity};
+use loadguard_pickle::{Limits, Options, PickleReport, scan};
+
+// ---- a tiny assembler --------------------------------------------------------
+
+fn su(s: &str) -> Vec<u8> {
+    let mut v = vec![0x8c, s.len() as u8];
+    v.extend_from_slice(s.as_bytes());
+    v
+}
+fn sg(m: &str, n: &str) -> Vec<u8> {
+    [su(m), su(n), vec![0x93]].concat()
+}
+fn g(m: &str, n: &str) -> Vec<u8> {
+    format!("c{m}\n{n}\n").into_bytes()
+}
+fn p4(body: &[&[u8]]) -> Vec<u8> {
+    let mut v = vec![0x80, 4];
+    for b in body {
+        v.extend_from_slice(b);
+    }
+    v
+}
+const R: &[u8] = b"R";
+const T1: &[u8] = b"\x85";
+const T2: &[u8] = b"\x86";
+const T3: &[u8] = b"\x87";
+const ET: &[u8] = b")";
+const STOP: &[u8] = b".";
+const MEMO: &[u8] = b"\x94";
+const POP: &[u8] = b"0";
+
+fn run(data: &[u8]) -> PickleReport {
+    scan(data, &Options::default())
+}
+
+fn codes(r: &PickleReport) -> Vec<&'static str> {
+    let mut v: Vec<_> = r.findings.iter().map(|f| f.rule.code).collect();
+    v.sort_unstable();
+    v
+}
+
+fn find<'a>(r: &'a PickleReport, code: &str) -> &'a Finding {
+    r.findings
+        .iter()
+        .find(|f| f.rule.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {:#?}", r.findings))
+}
+
+fn callable_of<'a>(r: &'a PickleReport, code: &str) -> &'a str {
+    find(r, code).callable.as_deref().unwrap_or("")
+}
+
+fn assert_clean(data: &[u8]) {
+    let r = run(data);
+    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert!(r.streams.iter().all(|s| s.complete), "{:?}", r.streams);
+}
+
+// ---- baseline payloads in every call form -------------------------------------
+
+#[test]
+fn reduce_on_global() {
+    let data = b"cposix\nsystem\n(Vtouch /tmp/x\ntR.";
+    let r = run(data);
+    let f = find(&r, "PKL101");
+    assert_eq!(f.callable.as_deref(), Some("posix.system"));
+    assert!(f.message.contains("`posix.system` is called with"), "{}", f.message);
+    assert_eq!(f.severity, Severity::Critical);
+    assert_eq!(f.location.offset, Some(data.len() as u64 - 2));
+    assert_eq!(f.location.opcode, Some("REDUCE"));
+    assert_eq!(f.arguments.as_deref(), Some("('touch /tmp/x',)"));
+}
+
+#[test]
+fn inst_calls() {
+    let r = run(b"(S'id'\nios\nsystem\n.");
+    assert_eq!(callable_of(&r, "PKL101"), "os.system");
+    assert_eq!(find(&r, "PKL101").location.opcode, Some("INST"));
+}
+
+#[test]
+fn obj_calls_even_when_the_result_is_popped() {
+    let data = p4(&[b"(", &sg("smtplib", "SMTP"), &su("evil.example"), b"o", POP, b"N", STOP]);
+    let r = run(&data);
+    assert_eq!(callable_of(&r, "PKL109"), "smtplib.SMTP");
+    assert_eq!(find(&r, "PKL109").location.opcode, Some("OBJ"));
+}
+
+#[test]
+fn newobj_and_newobj_ex_call() {
+    let data = p4(&[&sg("subprocess", "Popen"), &su("id"), T1, b"\x81", STOP]);
+    assert_eq!(callable_of(&run(&data), "PKL101"), "subprocess.Popen");
+    let data = p4(&[&sg("subprocess", "Popen"), &su("id"), T1, b"}", b"\x92", STOP]);
+    assert_eq!(callable_of(&run(&data), "PKL101"), "subprocess.Popen");
+}
+
+#[test]
+fn referenced_dangerous_global_is_reported_even_if_not_called() {
+    let r = run(b"cos\nsystem\n.");
+    assert_eq!(find(&r, "PKL101").message.contains("is imported"), true);
+}
+
+// ---- name resolution -------------------------------------------------------------
+
+#[test]
+fn stack_global_through_memo_and_dup() {
+    // B6: MEMOIZE after POP stores the real top of stack.
+    let data = p4(&[&su("posix"), b"N", POP, MEMO, &su("system"), MEMO, POP, POP, b"h\x00h\x01\x93", ET, R, STOP]);
+    assert_eq!(callable_of(&run(&data), "PKL101"), "posix.system");
+    // BINPUT / LONG_BINGET / DUP forms.
+    let data = p4(&[&su("os"), b"q\x07", POP, &su("system"), b"2", POP, b"j\x07\x00\x00\x00", b"\x8c\x06system\x93", ET, R, STOP]);
+    assert_eq!(callable_of(&run(&data), "PKL101"), "os.system");
+    // Text PUT/GET.
+    let data = b"\x80\x04Vposix\np10\n0Vsystem\np11\n0g10\ng11\n\x93)R.";
+    assert_eq!(callable_of(&run(data), "PKL101"), "posix.system");
+}
+
+#[test]
+fn stack_global_from_string_opcodes() {
+    // B5a: STRING / BINSTRING feed STACK_GLOBAL.
+    let data = b"\x80\x04S'os'\nU\x06system\x93)R.";
+    assert_eq!(callable_of(&run(data), "PKL101"), "os.system");
+}
+
+#[test]
+fn dotted_names_are_judged_by_what_they_reach() {
+    let data = p4(&[&sg("logging", "os.system"), &su("id"), T1, R, STOP]);
+    assert_eq!(callable_of(&run(&data), "PKL101"), "logging.os.system");
+    let data = p4(&[&sg("torch.serialization", "os.system"), &su("id"), T1, R, STOP]);
+    assert_eq!(find(&run(&data), "PKL101").message.contains("reaches `os.system`"), true);
+    let data = p4(&[&sg("builtins", "eval.__call__"), &su("1"), T1, R, STOP]);
+    assert_eq!(codes(&run(&data)), ["PKL102"]);
+}
+
+#[test]
+fn python2_names_are_mapped() {
+    // B9: cPickle.loads at protocol 0 is pickle.loads.
+    let r = run(b"c__builtin__\neval\n(S'1+1'\ntR.");
+    assert_eq!(callable_of(&r, "PKL102"), "builtins.eval");
+    let r = run(b"ccommands\ngetoutput\n(S'id'\ntR.");
+    assert_eq!(callable_of(&r, "PKL101"), "subprocess.getoutput");
+}
+
+#[test]
+fn computed_stack_global_operands_are_unresolved() {
+    // B5b: the module name is built by str.join at load time.
+    let join = g("builtins", "str.join");
+    let data = [
+        b"\x80\x04".as_slice(),
+        &join,
+        &su(""),
+        b"](",
+        &su("pos"),
+        &su("ix"),
+        b"e",
+        T2,
+        R,
+        &su("getpid"),
+        b"\x93",
+        ET,
+        R,
+        STOP,
+    ]
+    .concat();
+    let r = run(&data);
+    let c = codes(&r);
+    assert!(c.contains(&"PKL003"), "{c:?}");
+    assert!(c.contains(&"PKL105"), "{c:?}");
+    assert!(c.contains(&"PKL006"), "{c:?}");
+}
+
+#[test]
+fn stack_global_with_non_string_constant_is_an_error() {
+    let data = p4(&[b"K\x01", &su("x"), b"\x93", STOP]);
+    let r = run(&data);
+    assert_eq!(codes(&r), ["PKL007"]);
+    assert!(find(&r, "PKL007").message.contains("STACK_GLOBAL requires str"));
+}
+
+#[test]
+fn calls_on_call_results_are_dynamic() {
+    // getattr(importlib.import_module('os'), 'system')('id')
+    let data = p4(&[
+        &sg("builtins", "getattr"),
+        &sg("importlib", "import_module"),
+        &su("os"),
+        T1,
+        R,
+        &su("system"),
+        T2,
+        R,
+        &su("id"),
+        T1,
+        R,
+        STOP,
+    ]);
+    let c = codes(&run(&data));
+    for code in ["PKL103", "PKL104", "PKL006"] {
+        assert!(c.contains(&code), "{code} missing from {c:?}");
+    }
+}
+
+#[test]
+fn ext_opcodes_are_flagged() {
+    // B7: copyreg.add_extension then EXT1.
+    let data = p4(&[
+        &sg("copyreg", "add_extension"),
+        &su("posix"),
+        &su("getpid"),
+        b"K\xf0",
+        T3,
+        R,
+        POP,
+        b"\x82\xf0",
+        ET,
+        R,
+        STOP,
+    ]);
+    let c = codes(&run(&data));
+    assert!(c.contains(&"PKL004"), "{c:?}");
+    assert!(c.contains(&"PKL103"), "{c:?}");
+    assert!(c.contains(&"PKL006"), "{c:?}");
+    let r = run(b"\x80\x02\x83\x00\x00.");
+    assert_eq!(codes(&r), ["PKL007"]);
+}
+
+#[test]
+fn build_on_a_global_is_mutation() {
+    // B4: BUILD on numpy.size with a slot-state dict.
+    let data = p4(&[&sg("numpy", "size"), b"N}", &su("shape"), &sg("numpy", "__builtins__"), b"s", T2, b"b", STOP]);
+    let c = codes(&run(&data));
+    assert!(c.contains(&"PKL005"), "{c:?}");
+    assert!(c.contains(&"PKL104"), "{c:?}");
+    // SETITEM into a module-level registry.
+    let data = p4(&[&sg("pydantic", "_dynamic_imports"), &su("Popen"), b"N", b"s", STOP]);
+    assert!(codes(&run(&data)).contains(&"PKL005"));
+}
+
+// ---- argument-aware allowlist ------------------------------------------------------
+
+#[test]
+fn partial_is_judged_by_its_argument() {
+    let data = p4(&[&sg("functools", "partial"), &sg("math", "sqrt"), T1, R, STOP]);
+    assert_clean(&data);
+    let data = p4(&[&sg("functools", "partial"), &sg("os", "system"), &su("id"), T2, R, STOP]);
+    assert_eq!(callable_of(&run(&data), "PKL101"), "os.system");
+    let data = p4(&[&sg("functools", "partial"), &sg("mylib", "helper"), T1, R, STOP]);
+    let r = run(&data);
+    assert_eq!(codes(&r), ["PKL001"]);
+    assert!(find(&r, "PKL001").message.contains("handed to functools.partial"));
+}
+
+#[test]
+fn rebuild_from_type_v2_is_a_trampoline() {
+    let data = p4(&[
+        &sg("torch._tensor", "_rebuild_from_type_v2"),
+        &sg("posix", "system"),
+        &sg("torch", "Tensor"),
+        &su("id"),
+        T1,
+        b"}",
+        b"\x87",
+        b"(",
+        b"t",
+        POP,
+        ET,
+        b"\x86",
+        POP,
+        STOP,
+    ]);
+    // Shape is unusual; what matters is that posix.system is reported.
+    assert!(codes(&run(&data)).contains(&"PKL101"));
+}
+
+#[test]
+fn ufunc_reconstruct_resolves_its_arguments() {
+    let data = p4(&[&sg("numpy._core", "_ufunc_reconstruct"), &su("numpy"), &su("add"), T2, R, STOP]);
+    let r = run(&data);
+    assert!(!codes(&r).contains(&"PKL101"));
+    let data = p4(&[&sg("numpy.core", "_ufunc_reconstruct"), &su("os"), &su("system"), T2, R, &su("id"), T1, R, STOP]);
+    let r = run(&data);
+    assert_eq!(callable_of(&r, "PKL101"), "os.system");
+}
+
+#[test]
+fn getattr_bound_method_shape_is_allowed() {
+    // getattr(collections.OrderedDict(), 'keys'): how CPython pickles bound methods.
+    let data = p4(&[&sg("builtins", "getattr"), &sg("collections", "OrderedDict"), ET, R, &su("keys"), T2, R, STOP]);
+    assert_clean(&data);
+    let data = p4(&[&sg("builtins", "getattr"), &sg("collections", "OrderedDict"), ET, R, &su("__class__"), T2, R, STOP]);
+    assert_eq!(codes(&run(&data)), ["PKL104"]);
+    let data = p4(&[&sg("builtins", "type"), b"N", T1, R, STOP]);
+    assert_clean(&data);
+    let data = p4(&[&sg("builtins", "type"), &su("X"), ET, b"}", T3, R, STOP]);
+    assert_eq!(codes(&run(&data)), ["PKL104"]);
+}
+
+#[test]
+fn unknown_callables_are_medium_or_high_with_strict() {
+    let data = p4(&[&sg("mylib.helpers", "rebuild"), ET, R, STOP]);
+    let r = run(&data);
+    assert_eq!(find(&r, "PKL001").severity, Severity::Medium);
+    let strict = Options {
+        strict: true,
+        ..Options::default()
+    };
+    let r = scan(&data, &strict);
+    assert_eq!(find(&r, "PKL001").severity, Severity::High);
+    let data = p4(&[&sg("mylib.types", "Kind"), STOP]);
+    assert_eq!(find(&run(&data), "PKL002").severity, Severity::Low);
+}
+
+// ---- nested pickles ------------------------------------------------------------------
+
+#[test]
+fn bytes_handed_to_pickle_loads_are_scanned() {
+    let inner = b"cposix\nsystem\n(Vid\ntR.";
+    let mut data = b"cpickle\nloads\n(C".to_vec();
+    data.push(inner.len() as u8);
+    data.extend_from_slice(inner);
+    data.extend_from_slice(b"tR.");
+    let r = run(&data);
+    assert!(codes(&r).contains(&"PKL107"));
+    let nested = find(&r, "PKL101");
+    assert_eq!(nested.location.members, vec!["argument of pickle.loads".to_owned()]);
+    assert_eq!(nested.location.offset, Some(inner.len() as u64 - 2));
+}
+
+#[test]
+fn latin1_and_base64_arguments_are_decoded() {
+    let inner = "\u{80}\u{2}cposix\nsystem\n(Vid\ntR.";
+    let data = p4(&[&sg("_pickle", "loads"), &sg("_codecs", "encode"), &su(inner), &su("latin1"), T2, R, T1, R, STOP]);
+    let r = run(&data);
+    assert_eq!(callable_of(&r, "PKL101"), "posix.system");
+    // base64 of "cposix\nsystem\n(Vid\ntR."
+    let data = p4(&[&sg("pickle", "loads"), &sg("base64", "b64decode"), &su("Y3Bvc2l4CnN5c3RlbQooVmlkCnRSLg=="), T1, R, T1, R, STOP]);
+    assert_eq!(callable_of(&run(&data), "PKL101"), "posix.system");
+}
+
+#[test]
+fn pickle_shaped_bytes_constants_are_scanned() {
+    let inner = b"\x80\x02cposix\nsystem\n(Vid\ntR.";
+    let mut data = vec![0x80, 4, b'C', inner.len() as u8];
+    data.extend_from_slice(inner);
+    data.push(b'.');
+    let r = run(&data);
+    assert_eq!(callable_of(&r, "PKL101"), "posix.system");
+    assert_eq!(r.findings[0].location.members, vec!["bytes@0x2".to_owned()]);
+}
+
+#[test]
+fn nesting_depth_is_limited() {
+    let mut data = b"\x80\x02N.".to_vec();
+    for _ in 0..12 {
+        let mut outer = vec![0x80, 4, b'B'];
+        outer.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        outer.extend_from_slice(&data);
+        outer.push(b'.');
+        data = outer;
+    }
+    let r = run(&data);
+    assert!(codes(&r).contains(&"PKL008"), "{:?}", codes(&r));
+}
+
+// ---- streams, errors, differentials ------------------------------------------------------
+
+#[test]
+fn every_stream_is_scanned() {
+    let r = run(b"\x80\x04N.cposix\nsystem\n(Vid\ntR.");
+    assert_eq!(r.streams.len(), 2);
+    let f = find(&r, "PKL101");
+    assert_eq!(f.location.stream, Some(1));
+}
+
+#[test]
+fn payload_before_garbage_is_still_a_payload() {
+    // C4 nullifAI: REDUCE runs, then an invalid load key.
+    let r = run(b"cposix\nsystem\n(Vid\ntR\xff");
+    assert!(codes(&r).contains(&"PKL101"));
+    let m = find(&r, "PKL007");
+    assert_eq!(m.location.offset, Some(21));
+    // No STOP at all.
+    let r = run(b"cposix\nsystem\n(Vid\ntR");
+    assert!(codes(&r).contains(&"PKL101"));
+    assert!(find(&r, "PKL007").message.contains("without STOP"));
+}
+
+#[test]
+fn int_desync_prefix_does_not_hide_the_payload() {
+    // C1/C7: I0x10 makes pickletools raise; CPython reads 16.
+    let r = run(b"I0x10\n0cposix\nsystem\n(Vid\ntR.");
+    let c = codes(&r);
+    assert!(c.contains(&"PKL009"), "{c:?}");
+    assert!(c.contains(&"PKL101"), "{c:?}");
+    let r = run(b"I0x10\n.\x80\x04cposix\nsystem\n(Vid\ntR.");
+    assert!(codes(&r).contains(&"PKL101"));
+}
+
+#[test]
+fn junk_between_streams_is_skipped_to_the_next_header() {
+    let r = run(b"\x80\x04N.\xff\xfe junk \x80\x04cposix\nsystem\n(Vid\ntR.");
+    let c = codes(&r);
+    assert!(c.contains(&"PKL010"), "{c:?}");
+    assert!(c.contains(&"PKL101"), "{c:?}");
+    // Plain trailing bytes with no header are only trailing data.
+    assert_eq!(codes(&run(b"\x80\x04N.\n\n")), ["PKL010"]);
+}
+
+#[test]
+fn midstream_proto_is_a_differential() {
+    let r = run(b"\x80\x02N0\x80\x04N.");
+    assert_eq!(codes(&r), ["PKL009"]);
+}
+
+#[test]
+fn frames_are_checked() {
+    // A FRAME longer than the data is truncation in CPython.
+    let r = run(b"\x80\x04\x95\xff\x00\x00\x00\x00\x00\x00\x00N.");
+    assert_eq!(codes(&r), ["PKL007"]);
+    // An opcode crossing the frame end.
+    let r = run(b"\x80\x04\x95\x02\x00\x00\x00\x00\x00\x00\x00\x8c\x03abc.");
+    assert_eq!(codes(&r), ["PKL009"]);
+}
+
+#[test]
+fn stack_errors_match_cpython() {
+    for (data, needle) in [
+        (&b"0."[..], "underflow"),
+        (b"1.", "MARK"),
+        (b"t.", "MARK"),
+        (b"h\x00.", "memo"),
+        (b"(K\x01d.", "odd"),
+        (b"\x80\x04.", "underflow"),
+        (b"K\x01)R.", "called"),
+    ] {
+        let r = run(data);
+        let m = find(&r, "PKL007");
+        assert!(m.message.contains(needle), "{data:?}: {}", m.message);
+    }
+    // POP removes a MARK that sits on top of the stack.
+    assert_clean(b"N(0.");
+}
+
+// ---- limits ---------------------------------------------------------------------------------
+
+#[test]
+fn dup_bomb_is_bounded() {
+    let mut data = b"\x80\x04N".to_vec();
+    data.extend(std::iter::repeat_n(b'2', 2_000_000));
+    data.push(b'.');
+    let options = Options {
+        limits: Limits {
+            max_stack: 100_000,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let r = scan(&data, &options);
+    assert_eq!(codes(&r), ["PKL008"]);
+    // With the default limits it just works.
+    assert_eq!(codes(&run(&data)), Vec::<&str>::new());
+}
+
+#[test]
+fn nested_marks_are_bounded_and_the_payload_after_them_is_seen() {
+    let mut data = b"\x80\x04".to_vec();
+    data.extend(std::iter::repeat_n(b'(', 500_000));
+    data.extend_from_slice(b"cposix\nsystem\n(Vid\ntR.");
+    let options = Options {
+        limits: Limits {
+            max_marks: 10_000,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let r = scan(&data, &options);
+    let c = codes(&r);
+    assert!(c.contains(&"PKL008"), "{c:?}");
+    assert!(c.contains(&"PKL101"), "{c:?}");
+}
+
+#[test]
+fn huge_memo_keys_are_cheap() {
+    let data = b"\x80\x04Nr\xff\xff\xff\xff0j\xff\xff\xff\xff.";
+    assert_clean(data);
+}
+
+#[test]
+fn memo_limit_reports_and_keeps_judging_globals() {
+    let mut data = b"\x80\x04N".to_vec();
+    for i in 0..100u32 {
+        data.push(b'r');
+        data.extend_from_slice(&i.to_le_bytes());
+    }
+    data.extend_from_slice(&sg("posix", "system"));
+    data.extend_from_slice(b")R.");
+    let options = Options {
+        limits: Limits {
+            max_memo: 10,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let c = codes(&scan(&data, &options));
+    assert!(c.contains(&"PKL008"), "{c:?}");
+    assert!(c.contains(&"PKL101"), "{c:?}");
+}
+
+// ---- opcode coverage: plain data in every form is clean ------------------------------------
+
+#[test]
+fn every_data_opcode_is_understood() {
+    let data: Vec<u8> = [
+        &b"\x80\x05\x95\x00\x00\x00\x00\x00\x00\x00\x00"[..],
+        b"(",
+        b"N\x88\x89",
+        b"I12\nI00\nL5L\nF1.5\nG?\xf0\x00\x00\x00\x00\x00\x00",
+        b"J\x01\x00\x00\x00K\x01M\x01\x00\x8a\x01\x01\x8b\x01\x00\x00\x00\x01",
+        b"S'a'\nT\x01\x00\x00\x00aU\x01aVa\nX\x01\x00\x00\x00a\x8c\x01a\x8d\x01\x00\x00\x00\x00\x00\x00\x00a",
+        b"B\x01\x00\x00\x00aC\x01a\x8e\x01\x00\x00\x00\x00\x00\x00\x00a\x96\x01\x00\x00\x00\x00\x00\x00\x00a",
+        b"\x97\x98",
+        b")(t\x85\x86\x87",
+        b"](l]Ka(K\x01e",
+        b"}(d}K\x01K\x02s}(K\x01K\x02u",
+        b"\x8f(K\x01\x90(\x91",
+        b"p0\nq\x01r\x02\x00\x00\x00\x94g0\nh\x01j\x02\x00\x00\x00",
+        b"Ppid\nK\x01Q",
+        b"2",
+        b"l",
+        b"(1",
+        b"N",
+        b".",
+    ]
+    .concat();
+    let r = run(&data);
+    assert!(r.findings.is_empty(), "{:#?}", r.findings);
+    assert_eq!(r.streams.len(), 1);
+    assert!(r.streams[0].complete, "{:?}", r.streams[0]);
+    assert_eq!(r.streams[0].protocol, 5);
+}
+
