@@ -9,6 +9,6 @@ mod finding;
 mod rule;
 mod verdict;
 
-pub use finding::{Finding, FindingBuilder, Location, Located, Unlocated};
+pub use finding::{Finding, FindingBuilder, Located, Location, Unlocated};
 pub use rule::{Confidence, Rule, Severity};
 pub use verdict::Verdict;

@@ -204,7 +204,8 @@ pub fn decode_at(data: &[u8], pos: usize) -> Result<Instruction<'_>, DecodeError
         Opcode::Global => {
             let module = r.line()?;
             let name = r.line()?;
-            let module = std::str::from_utf8(module).map_err(|_| r.bad("module name is not UTF-8"))?;
+            let module =
+                std::str::from_utf8(module).map_err(|_| r.bad("module name is not UTF-8"))?;
             let name = std::str::from_utf8(name).map_err(|_| r.bad("global name is not UTF-8"))?;
             Arg::Global { module, name }
         }
@@ -516,7 +517,10 @@ fn py_long_from_string(s: &[u8], base: u32) -> Option<IntValue> {
     let mut base = base;
     let mut leading_zero_rule = false;
     if base == 0 {
-        if i + 1 < s.len() && s[i] == b'0' && matches!(s[i + 1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B') {
+        if i + 1 < s.len()
+            && s[i] == b'0'
+            && matches!(s[i + 1], b'x' | b'X' | b'o' | b'O' | b'b' | b'B')
+        {
             base = match s[i + 1] {
                 b'x' | b'X' => 16,
                 b'o' | b'O' => 8,
@@ -782,7 +786,10 @@ mod tests {
         assert_eq!(arg(b"I\n"), Ok(Arg::Int(IntValue::Small(0))));
         // Embedded NUL ends the C string.
         assert_eq!(arg(b"I12\0zz\n"), Ok(Arg::Int(IntValue::Small(12))));
-        assert_eq!(arg(b"I99999999999999999999999\n"), Ok(Arg::Int(IntValue::Big)));
+        assert_eq!(
+            arg(b"I99999999999999999999999\n"),
+            Ok(Arg::Int(IntValue::Big))
+        );
         assert!(arg(b"I08\n").is_err());
         assert!(arg(b"I0x\n").is_err());
         assert!(arg(b"Iabc\n").is_err());
@@ -835,47 +842,80 @@ mod tests {
     #[test]
     fn string_is_unquoted_and_unescaped() {
         assert_eq!(arg(b"S'os'\n"), Ok(Arg::Py2Str(Cow::Borrowed(b"os"))));
-        assert_eq!(arg(b"S\"a\\x41\\101\\n\"\n"), Ok(Arg::Py2Str(Cow::Owned(b"aAA\n".to_vec()))));
-        assert_eq!(arg(b"S'a\\q'\n"), Ok(Arg::Py2Str(Cow::Owned(b"a\\q".to_vec()))));
+        assert_eq!(
+            arg(b"S\"a\\x41\\101\\n\"\n"),
+            Ok(Arg::Py2Str(Cow::Owned(b"aAA\n".to_vec())))
+        );
+        assert_eq!(
+            arg(b"S'a\\q'\n"),
+            Ok(Arg::Py2Str(Cow::Owned(b"a\\q".to_vec())))
+        );
         assert!(arg(b"S'unterminated\n").is_err());
         assert!(arg(b"Sbare\n").is_err());
         assert!(arg(b"S'\\x4'\n").is_err());
         assert_eq!(arg(b"U\x02os"), Ok(Arg::Py2Str(Cow::Borrowed(b"os"))));
-        assert_eq!(arg(b"T\x02\x00\x00\x00os"), Ok(Arg::Py2Str(Cow::Borrowed(b"os"))));
+        assert_eq!(
+            arg(b"T\x02\x00\x00\x00os"),
+            Ok(Arg::Py2Str(Cow::Borrowed(b"os")))
+        );
     }
 
     #[test]
     fn unicode_is_raw_unicode_escape() {
         assert_eq!(arg(b"Vos\n"), Ok(Arg::Text(Cow::Borrowed(b"os"))));
-        assert_eq!(arg(b"V\\u006fs\n"), Ok(Arg::Text(Cow::Owned(b"os".to_vec()))));
-        assert_eq!(arg(b"V\\U0000006fs\n"), Ok(Arg::Text(Cow::Owned(b"os".to_vec()))));
+        assert_eq!(
+            arg(b"V\\u006fs\n"),
+            Ok(Arg::Text(Cow::Owned(b"os".to_vec())))
+        );
+        assert_eq!(
+            arg(b"V\\U0000006fs\n"),
+            Ok(Arg::Text(Cow::Owned(b"os".to_vec())))
+        );
         // Other escapes are kept as written; latin-1 bytes become code points.
         assert_eq!(arg(b"V\\n\n"), Ok(Arg::Text(Cow::Owned(b"\\n".to_vec()))));
-        assert_eq!(arg(b"V\xe9\n"), Ok(Arg::Text(Cow::Owned("é".as_bytes().to_vec()))));
+        assert_eq!(
+            arg(b"V\xe9\n"),
+            Ok(Arg::Text(Cow::Owned("é".as_bytes().to_vec())))
+        );
         assert!(arg(b"V\\u12\n").is_err());
         // A lone surrogate survives, as with surrogatepass.
-        assert_eq!(arg(b"V\\ud800\n"), Ok(Arg::Text(Cow::Owned(vec![0xED, 0xA0, 0x80]))));
+        assert_eq!(
+            arg(b"V\\ud800\n"),
+            Ok(Arg::Text(Cow::Owned(vec![0xED, 0xA0, 0x80])))
+        );
     }
 
     #[test]
     fn binary_unicode_is_utf8_with_surrogatepass() {
         assert_eq!(arg(b"\x8c\x02os"), Ok(Arg::Text(Cow::Borrowed(b"os"))));
-        assert_eq!(arg(b"X\x02\x00\x00\x00os"), Ok(Arg::Text(Cow::Borrowed(b"os"))));
+        assert_eq!(
+            arg(b"X\x02\x00\x00\x00os"),
+            Ok(Arg::Text(Cow::Borrowed(b"os")))
+        );
         assert_eq!(
             arg(b"\x8d\x02\x00\x00\x00\x00\x00\x00\x00os"),
             Ok(Arg::Text(Cow::Borrowed(b"os")))
         );
         assert!(arg(b"\x8c\x03\xed\xa0\x80").is_ok());
         assert!(arg(b"\x8c\x01\xff").is_err());
-        assert!(matches!(arg(b"\x8c\x05os"), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            arg(b"\x8c\x05os"),
+            Err(DecodeError::Truncated { .. })
+        ));
     }
 
     #[test]
     fn bytes_opcodes() {
         assert_eq!(arg(b"C\x02ab"), Ok(Arg::Bytes(b"ab")));
         assert_eq!(arg(b"B\x01\x00\x00\x00z"), Ok(Arg::Bytes(b"z")));
-        assert_eq!(arg(b"\x8e\x01\x00\x00\x00\x00\x00\x00\x00z"), Ok(Arg::Bytes(b"z")));
-        assert_eq!(arg(b"\x96\x01\x00\x00\x00\x00\x00\x00\x00z"), Ok(Arg::Bytes(b"z")));
+        assert_eq!(
+            arg(b"\x8e\x01\x00\x00\x00\x00\x00\x00\x00z"),
+            Ok(Arg::Bytes(b"z"))
+        );
+        assert_eq!(
+            arg(b"\x96\x01\x00\x00\x00\x00\x00\x00\x00z"),
+            Ok(Arg::Bytes(b"z"))
+        );
         // A length beyond isize::MAX is refused before any allocation.
         assert!(arg(b"\x8e\xff\xff\xff\xff\xff\xff\xff\xff").is_err());
         assert!(matches!(
@@ -888,15 +928,24 @@ mod tests {
     fn globals_and_inst() {
         assert_eq!(
             arg(b"cos\nsystem\n"),
-            Ok(Arg::Global { module: "os", name: "system" })
+            Ok(Arg::Global {
+                module: "os",
+                name: "system"
+            })
         );
         assert_eq!(
             arg(b"ios\nsystem\n"),
-            Ok(Arg::Global { module: "os", name: "system" })
+            Ok(Arg::Global {
+                module: "os",
+                name: "system"
+            })
         );
         assert!(arg(b"cos\nsys\xfftem\n").is_err());
         assert!(arg(b"ios\nsyst\xc3\xa9m\n").is_err());
-        assert!(matches!(arg(b"cos\nsystem"), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            arg(b"cos\nsystem"),
+            Err(DecodeError::Truncated { .. })
+        ));
     }
 
     #[test]
@@ -920,7 +969,10 @@ mod tests {
         assert_eq!(arg(b"\x82\xf0"), Ok(Arg::Ext(0xf0)));
         assert_eq!(arg(b"\x83\x01\x02"), Ok(Arg::Ext(0x0201)));
         assert_eq!(arg(b"\x84\x01\x00\x00\x80"), Ok(Arg::Ext(0x8000_0001)));
-        assert_eq!(arg(b"\x95\x10\x00\x00\x00\x00\x00\x00\x00"), Ok(Arg::Frame(16)));
+        assert_eq!(
+            arg(b"\x95\x10\x00\x00\x00\x00\x00\x00\x00"),
+            Ok(Arg::Frame(16))
+        );
         assert_eq!(arg(b"Pstorage0\n"), Ok(Arg::PersId("storage0")));
         assert!(arg(b"P\xff\n").is_err());
         assert_eq!(arg(b"\xff"), Err(DecodeError::InvalidOpcode { byte: 0xff }));
@@ -933,6 +985,9 @@ mod tests {
         assert!(ops.iter().all(Result::is_ok));
         let ops: Vec<_> = instructions(b"K\x01\xff", 0).collect();
         assert_eq!(ops.len(), 2);
-        assert!(matches!(ops[1], Err((2, DecodeError::InvalidOpcode { byte: 0xff }))));
+        assert!(matches!(
+            ops[1],
+            Err((2, DecodeError::InvalidOpcode { byte: 0xff }))
+        ));
     }
 }

@@ -197,7 +197,15 @@ fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> Pi
                 NestedBytes::Input { start, len } => &data[*start..*start + *len],
                 NestedBytes::Owned(v) => v,
             };
-            scan_nested(&mut report, bytes, &nested.label, nested.sniffed, options, policy, depth);
+            scan_nested(
+                &mut report,
+                bytes,
+                &nested.label,
+                nested.sniffed,
+                options,
+                policy,
+                depth,
+            );
         }
         report.streams.push(result.info);
         stream_index += 1;
@@ -263,7 +271,7 @@ fn cap_findings(findings: &mut Vec<Finding>, max: usize) {
         return;
     }
     let dropped = findings.len() - max;
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     findings.truncate(max);
     findings.push(
         Finding::builder(

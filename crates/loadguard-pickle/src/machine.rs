@@ -40,7 +40,10 @@ enum Value {
     Str(Src),
     Bytes(Src),
     Buffer,
-    Tuple { start: u32, len: u32 },
+    Tuple {
+        start: u32,
+        len: u32,
+    },
     List,
     Dict,
     Set,
@@ -48,7 +51,11 @@ enum Value {
     /// A global: an index into the stream's globals table.
     Global(u32),
     /// The result of calling a global (or of a dynamic call).
-    Call { callee: u32, args_start: u32, args_len: u32 },
+    Call {
+        callee: u32,
+        args_start: u32,
+        args_len: u32,
+    },
     /// What `persistent_load` returned.
     Persistent,
     /// A global pushed by EXT1/2/4, or a STACK_GLOBAL whose operands were
@@ -154,7 +161,9 @@ struct Events {
 impl Events {
     fn add(&mut self, key: String, make: impl FnOnce() -> Finding) {
         match self.index.get(&key) {
-            Some(&i) => self.findings[i].occurrences = self.findings[i].occurrences.saturating_add(1),
+            Some(&i) => {
+                self.findings[i].occurrences = self.findings[i].occurrences.saturating_add(1)
+            }
             None => {
                 self.index.insert(key, self.findings.len());
                 self.findings.push(make());
@@ -191,7 +200,12 @@ pub(crate) struct Machine<'a> {
 }
 
 impl<'a> Machine<'a> {
-    pub(crate) fn new(data: &'a [u8], policy: &'a Policy, options: &'a Options, stream_index: u32) -> Self {
+    pub(crate) fn new(
+        data: &'a [u8],
+        policy: &'a Policy,
+        options: &'a Options,
+        stream_index: u32,
+    ) -> Self {
         Self {
             data,
             policy,
@@ -265,7 +279,11 @@ impl<'a> Machine<'a> {
                 info.error = Some(format!("{error} at offset {offset}"));
                 info.end = offset;
                 if !failed_at_start {
-                    let opcode = self.data.get(offset).and_then(|b| Opcode::from_byte(*b)).map(Opcode::name);
+                    let opcode = self
+                        .data
+                        .get(offset)
+                        .and_then(|b| Opcode::from_byte(*b))
+                        .map(Opcode::name);
                     self.malformed_finding(offset, opcode, &error);
                 }
             }
@@ -382,21 +400,24 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn text_src(&mut self, arg: &Arg<'a>, ins_offset: usize) -> Src {
-        let (Arg::Text(cow) | Arg::Py2Str(cow)) = arg else {
-            return Src::Input { start: ins_offset, len: 0 };
-        };
-        self.cow_src(cow)
+    fn text_src(&mut self, arg: Arg<'a>, ins_offset: usize) -> Src {
+        match arg {
+            Arg::Text(cow) | Arg::Py2Str(cow) => self.cow_src(cow),
+            _ => Src::Input {
+                start: ins_offset,
+                len: 0,
+            },
+        }
     }
 
-    fn cow_src(&mut self, cow: &std::borrow::Cow<'a, [u8]>) -> Src {
+    fn cow_src(&mut self, cow: std::borrow::Cow<'a, [u8]>) -> Src {
         match cow {
             std::borrow::Cow::Borrowed(b) => Src::Input {
                 start: self.offset_of(b),
                 len: b.len(),
             },
             std::borrow::Cow::Owned(v) => {
-                self.owned.push(v.clone());
+                self.owned.push(v);
                 Src::Owned((self.owned.len() - 1) as u32)
             }
         }
@@ -414,14 +435,22 @@ impl<'a> Machine<'a> {
         let start = if self.tuples.len() + keep > self.limits.max_tuple_values {
             if !self.tuple_store_reported {
                 self.tuple_store_reported = true;
-                self.event(&rules::limit_exceeded::RULE, "tuple-store", offset, opcode, || {
-                    "tuple store limit reached: later tuples are tracked without their items".to_owned()
-                });
+                self.event(
+                    &rules::limit_exceeded::RULE,
+                    "tuple-store",
+                    offset,
+                    opcode,
+                    || {
+                        "tuple store limit reached: later tuples are tracked without their items"
+                            .to_owned()
+                    },
+                );
             }
             OPAQUE
         } else {
             let s = self.tuples.len() as u32;
-            self.tuples.extend_from_slice(&self.stack[items_from..items_from + keep]);
+            self.tuples
+                .extend_from_slice(&self.stack[items_from..items_from + keep]);
             s
         };
         self.stack.truncate(items_from);
@@ -437,7 +466,11 @@ impl<'a> Machine<'a> {
                 let keep = (len as usize).min(TUPLE_KEEP);
                 &self.tuples[start as usize..start as usize + keep]
             }
-            Value::Call { args_start, args_len, .. } if args_start != OPAQUE => {
+            Value::Call {
+                args_start,
+                args_len,
+                ..
+            } if args_start != OPAQUE => {
                 let keep = (args_len as usize).min(TUPLE_KEEP);
                 &self.tuples[args_start as usize..args_start as usize + keep]
             }
@@ -447,7 +480,13 @@ impl<'a> Machine<'a> {
 
     // ---- globals -----------------------------------------------------------------
 
-    fn intern_global(&mut self, module: &str, name: &str, offset: usize, opcode: &'static str) -> u32 {
+    fn intern_global(
+        &mut self,
+        module: &str,
+        name: &str,
+        offset: usize,
+        opcode: &'static str,
+    ) -> u32 {
         let legacy = self.proto < 3;
         let key = (legacy, module.to_owned(), name.to_owned());
         if let Some(&id) = self.global_index.get(&key) {
@@ -487,7 +526,13 @@ impl<'a> Machine<'a> {
     // ---- calls --------------------------------------------------------------------
 
     /// A call of `callee` with `args` (REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX).
-    fn call(&mut self, callee: Value, args: Value, offset: usize, opcode: &'static str) -> Result<Value, StreamError> {
+    fn call(
+        &mut self,
+        callee: Value,
+        args: Value,
+        offset: usize,
+        opcode: &'static str,
+    ) -> Result<Value, StreamError> {
         let (args_start, args_len) = match args {
             Value::Tuple { start, len } => (start, len),
             _ => (OPAQUE, 0),
@@ -521,7 +566,13 @@ impl<'a> Machine<'a> {
     /// Argument-aware checks for allowlisted callables with a shape, for
     /// trampolines and resolvers, and nested payloads for deserializers.
     /// Returns a replacement value for the call result, if any.
-    fn judge_call(&mut self, id: u32, args: Value, offset: usize, opcode: &'static str) -> Option<Value> {
+    fn judge_call(
+        &mut self,
+        id: u32,
+        args: Value,
+        offset: usize,
+        opcode: &'static str,
+    ) -> Option<Value> {
         let class = self.globals[id as usize].class.clone();
         let name = self.globals[id as usize].display.clone();
         let items: Vec<Value> = self.tuple_items(args).to_vec();
@@ -530,7 +581,9 @@ impl<'a> Machine<'a> {
                 self.invoke_handed_callables(&items, offset, opcode, &name, 0);
                 None
             }
-            Class::Allowed(AllowKind::Resolver) => Some(self.resolve_call(&items, offset, opcode, &name)),
+            Class::Allowed(AllowKind::Resolver) => {
+                Some(self.resolve_call(&items, offset, opcode, &name))
+            }
             Class::Allowed(AllowKind::Shape) => {
                 self.check_shape(&name, &items, offset, opcode);
                 None
@@ -543,7 +596,9 @@ impl<'a> Machine<'a> {
                     // `loads`-style callables take pickle bytes: scan whatever
                     // they get. Others (`numpy.load(path)`) only when the
                     // argument is itself a pickle.
-                    let takes_bytes = name.ends_with("loads") || name.ends_with("_load_from_bytes") || name.ends_with("load_config");
+                    let takes_bytes = name.ends_with("loads")
+                        || name.ends_with("_load_from_bytes")
+                        || name.ends_with("load_config");
                     self.queue_nested_argument(first, &name, takes_bytes);
                 }
                 None
@@ -552,7 +607,14 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn invoke_handed_callables(&mut self, items: &[Value], offset: usize, opcode: &'static str, via: &str, depth: u32) {
+    fn invoke_handed_callables(
+        &mut self,
+        items: &[Value],
+        offset: usize,
+        opcode: &'static str,
+        via: &str,
+        depth: u32,
+    ) {
         for &item in items {
             match item {
                 Value::Global(g) => {
@@ -569,7 +631,13 @@ impl<'a> Machine<'a> {
     }
 
     /// `_ufunc_reconstruct(module, name)` and friends: resolve like a GLOBAL.
-    fn resolve_call(&mut self, items: &[Value], offset: usize, opcode: &'static str, via: &str) -> Value {
+    fn resolve_call(
+        &mut self,
+        items: &[Value],
+        offset: usize,
+        opcode: &'static str,
+        via: &str,
+    ) -> Value {
         match items {
             [Value::Str(m), Value::Str(n)] => {
                 let module = String::from_utf8_lossy(self.src_bytes(*m)).into_owned();
@@ -578,9 +646,17 @@ impl<'a> Machine<'a> {
             }
             _ => {
                 let via = via.to_owned();
-                self.event(&rules::unresolved_global::RULE, &via, offset, opcode, || {
-                    format!("`{via}` resolves a callable from values that are not string constants")
-                });
+                self.event(
+                    &rules::unresolved_global::RULE,
+                    &via,
+                    offset,
+                    opcode,
+                    || {
+                        format!(
+                            "`{via}` resolves a callable from values that are not string constants"
+                        )
+                    },
+                );
                 Value::Opaque
             }
         }
@@ -593,7 +669,8 @@ impl<'a> Machine<'a> {
                 [obj, Value::Str(attr)] => {
                     let attr = self.src_bytes(*attr);
                     let attr_ok = !attr.starts_with(b"__") && !is_dangerous_attr(attr);
-                    attr_ok && matches!(obj, Value::Call { callee, .. } if *callee != DYNAMIC && self.globals_allowed_or_unknown(*callee))
+                    attr_ok
+                        && matches!(obj, Value::Call { callee, .. } if *callee != DYNAMIC && self.globals_allowed_or_unknown(*callee))
                 }
                 _ => false,
             },
@@ -646,6 +723,18 @@ impl<'a> Machine<'a> {
         if !takes_bytes && !crate::sniff(slice) {
             return;
         }
+        // The same constant may already be queued because it looked like a
+        // pickle: scan it once, under the deserializer's name.
+        if let NestedBytes::Input { start, .. } = bytes
+            && let Some(existing) = self
+                .nested
+                .iter_mut()
+                .find(|n| matches!(n.bytes, NestedBytes::Input { start: s, .. } if s == start))
+        {
+            existing.label = label;
+            existing.sniffed = false;
+            return;
+        }
         self.nested.push(Nested {
             bytes,
             label,
@@ -670,12 +759,14 @@ impl<'a> Machine<'a> {
                 };
                 match name {
                     "_codecs.encode" | "codecs.encode" => latin1_bytes(raw),
-                    "base64.b64decode" | "base64.standard_b64decode" | "base64.decodebytes" | "binascii.a2b_base64" => {
-                        base64_decode(raw)
-                    }
-                    "base64.b16decode" | "binascii.unhexlify" | "binascii.a2b_hex" | "builtins.bytes.fromhex" => {
-                        hex_decode(raw)
-                    }
+                    "base64.b64decode"
+                    | "base64.standard_b64decode"
+                    | "base64.decodebytes"
+                    | "binascii.a2b_base64" => base64_decode(raw),
+                    "base64.b16decode"
+                    | "binascii.unhexlify"
+                    | "binascii.a2b_hex"
+                    | "builtins.bytes.fromhex" => hex_decode(raw),
                     _ => None,
                 }
             }
@@ -723,8 +814,16 @@ impl<'a> Machine<'a> {
                 if depth == 0 {
                     return "(...)".into();
                 }
-                let items: Vec<String> = self.tuple_items(v).iter().map(|i| self.render(*i, depth - 1)).collect();
-                let more = if (len as usize) > items.len() { ", ..." } else { "" };
+                let items: Vec<String> = self
+                    .tuple_items(v)
+                    .iter()
+                    .map(|i| self.render(*i, depth - 1))
+                    .collect();
+                let more = if (len as usize) > items.len() {
+                    ", ..."
+                } else {
+                    ""
+                };
                 if len == 1 && items.len() == 1 {
                     format!("({},)", items[0])
                 } else {
@@ -767,9 +866,13 @@ impl<'a> Machine<'a> {
             && !self.differential_frame_reported
         {
             self.differential_frame_reported = true;
-            self.event(&rules::parser_differential::RULE, "frame-cross", ins.offset, ins.opcode.name(), || {
-                format!("{} crosses the end of its FRAME", ins.opcode.name())
-            });
+            self.event(
+                &rules::parser_differential::RULE,
+                "frame-cross",
+                ins.offset,
+                ins.opcode.name(),
+                || format!("{} crosses the end of its FRAME", ins.opcode.name()),
+            );
         }
     }
 
@@ -810,7 +913,13 @@ impl<'a> Machine<'a> {
                 let v = self.top()?;
                 push!(v);
             }
-            Opcode::Int | Opcode::Long | Opcode::BinInt | Opcode::BinInt1 | Opcode::BinInt2 | Opcode::Long1 | Opcode::Long4 => {
+            Opcode::Int
+            | Opcode::Long
+            | Opcode::BinInt
+            | Opcode::BinInt1
+            | Opcode::BinInt2
+            | Opcode::Long1
+            | Opcode::Long4 => {
                 if matches!(op, Opcode::Int | Opcode::Long) {
                     self.check_int_text(offset, name);
                 }
@@ -832,7 +941,7 @@ impl<'a> Machine<'a> {
             | Opcode::BinUnicode
             | Opcode::ShortBinUnicode
             | Opcode::BinUnicode8 => {
-                let src = self.text_src(&ins.arg, offset);
+                let src = self.text_src(ins.arg, offset);
                 push!(Value::Str(src));
             }
             Opcode::BinBytes | Opcode::ShortBinBytes | Opcode::BinBytes8 | Opcode::ByteArray8 => {
@@ -842,12 +951,18 @@ impl<'a> Machine<'a> {
                 let start = self.offset_of(b);
                 if looks_like_pickle(b) {
                     self.nested.push(Nested {
-                        bytes: NestedBytes::Input { start, len: b.len() },
+                        bytes: NestedBytes::Input {
+                            start,
+                            len: b.len(),
+                        },
                         label: format!("bytes@{offset:#x}"),
                         sniffed: true,
                     });
                 }
-                push!(Value::Bytes(Src::Input { start, len: b.len() }));
+                push!(Value::Bytes(Src::Input {
+                    start,
+                    len: b.len()
+                }));
             }
             Opcode::NextBuffer => push!(Value::Buffer),
             Opcode::ReadOnlyBuffer => {
@@ -881,11 +996,15 @@ impl<'a> Machine<'a> {
             Opcode::List | Opcode::FrozenSet => {
                 let m = self.pop_mark()?;
                 self.stack.truncate(m);
-                push!(if op == Opcode::List { Value::List } else { Value::FrozenSet });
+                push!(if op == Opcode::List {
+                    Value::List
+                } else {
+                    Value::FrozenSet
+                });
             }
             Opcode::Dict => {
                 let m = self.pop_mark()?;
-                if (self.stack.len() - m) % 2 != 0 {
+                if !(self.stack.len() - m).is_multiple_of(2) {
                     return Err(StreamError::OddItems("DICT"));
                 }
                 self.stack.truncate(m);
@@ -922,7 +1041,7 @@ impl<'a> Machine<'a> {
                 if m > self.stack.len() || m <= self.fence() {
                     return Err(StreamError::Underflow);
                 }
-                if (self.stack.len() - m) % 2 != 0 {
+                if !(self.stack.len() - m).is_multiple_of(2) {
                     return Err(StreamError::OddItems("SETITEMS"));
                 }
                 if m < self.stack.len() {
@@ -1024,7 +1143,9 @@ impl<'a> Machine<'a> {
                 let state = self.pop()?;
                 let inst = self.top()?;
                 match inst {
-                    Value::Global(_) | Value::Opaque => self.mutation_finding(inst, state, offset, name),
+                    Value::Global(_) | Value::Opaque => {
+                        self.mutation_finding(inst, state, offset, name)
+                    }
                     // BUILD calls the class's __setstate__.
                     Value::Call { callee, .. } if callee != DYNAMIC => {
                         let g = &self.globals[callee as usize];
@@ -1069,18 +1190,27 @@ impl<'a> Machine<'a> {
                     return Err(StreamError::Underflow);
                 };
                 // CPython requires the whole frame to be present.
-                let frame_end = ins.end.checked_add(n as usize).filter(|&e| e <= self.data.len());
+                let frame_end = ins
+                    .end
+                    .checked_add(n as usize)
+                    .filter(|&e| e <= self.data.len());
                 let Some(frame_end) = frame_end else {
-                    return Err(StreamError::Decode(DecodeError::Truncated { opcode: "FRAME" }));
+                    return Err(StreamError::Decode(DecodeError::Truncated {
+                        opcode: "FRAME",
+                    }));
                 };
                 if let Some(prev) = self.frame_end
                     && offset < prev
                     && !self.differential_frame_reported
                 {
                     self.differential_frame_reported = true;
-                    self.event(&rules::parser_differential::RULE, "frame-nested", offset, name, || {
-                        "a FRAME starts before the previous frame ended".to_owned()
-                    });
+                    self.event(
+                        &rules::parser_differential::RULE,
+                        "frame-nested",
+                        offset,
+                        name,
+                        || "a FRAME starts before the previous frame ended".to_owned(),
+                    );
                 }
                 self.frame_end = Some(frame_end);
             }
@@ -1111,12 +1241,26 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn mutation_finding(&mut self, target: Value, state: Value, offset: usize, opcode: &'static str) {
+    fn mutation_finding(
+        &mut self,
+        target: Value,
+        state: Value,
+        offset: usize,
+        opcode: &'static str,
+    ) {
         let what = self.render(target, 1);
-        let state_text = if state == Value::None { String::new() } else { format!(" with {}", self.render(state, 2)) };
-        self.event(&rules::global_mutation::RULE, &format!("{what}:{opcode}"), offset, opcode, || {
-            format!("{opcode} modifies the global `{what}`{state_text}")
-        });
+        let state_text = if state == Value::None {
+            String::new()
+        } else {
+            format!(" with {}", self.render(state, 2))
+        };
+        self.event(
+            &rules::global_mutation::RULE,
+            &format!("{what}:{opcode}"),
+            offset,
+            opcode,
+            || format!("{opcode} modifies the global `{what}`{state_text}"),
+        );
     }
 
     fn limit_finding(&mut self, kind: LimitKind, offset: usize, opcode: Opcode) {
@@ -1130,7 +1274,12 @@ impl<'a> Machine<'a> {
         });
     }
 
-    fn malformed_finding(&mut self, offset: usize, opcode: Option<&'static str>, error: &StreamError) {
+    fn malformed_finding(
+        &mut self,
+        offset: usize,
+        opcode: Option<&'static str>,
+        error: &StreamError,
+    ) {
         let text = error.to_string();
         let location = Location::at_offset(offset as u64).with_stream(self.stream_index);
         let location = match opcode {
@@ -1138,9 +1287,12 @@ impl<'a> Machine<'a> {
             None => location,
         };
         self.events.findings.push(
-            Finding::builder(&rules::malformed::RULE, format!("malformed pickle: {text}; the unpickler stops here"))
-                .at(location)
-                .build(),
+            Finding::builder(
+                &rules::malformed::RULE,
+                format!("malformed pickle: {text}; the unpickler stops here"),
+            )
+            .at(location)
+            .build(),
         );
     }
 
@@ -1252,10 +1404,17 @@ impl<'a> Machine<'a> {
                     .build()
                 }
                 Class::Unknown if invoked => {
-                    let sev = if self.strict { Severity::High } else { Severity::Medium };
+                    let sev = if self.strict {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    };
                     Finding::builder(
                         &rules::unknown_callable::RULE,
-                        format!("`{}` {how}; it is on no allowlist, so its behaviour is unknown", g.display),
+                        format!(
+                            "`{}` {how}; it is on no allowlist, so its behaviour is unknown",
+                            g.display
+                        ),
                     )
                     .severity(sev)
                     .confidence(Confidence::Medium)
@@ -1266,7 +1425,10 @@ impl<'a> Machine<'a> {
                 }
                 Class::Unknown => Finding::builder(
                     &rules::unknown_global::RULE,
-                    format!("`{}` is imported but not called; it is on no allowlist", g.display),
+                    format!(
+                        "`{}` is imported but not called; it is on no allowlist",
+                        g.display
+                    ),
                 )
                 .callable(g.display.clone())
                 .at(location)
@@ -1290,13 +1452,25 @@ enum Flow {
 /// Values whose Python type is only known at load time (or strings):
 /// STACK_GLOBAL accepts them if they are strings when the file is loaded.
 fn may_be_str(v: Value) -> bool {
-    matches!(v, Value::Str(_) | Value::Call { .. } | Value::Persistent | Value::Opaque)
+    matches!(
+        v,
+        Value::Str(_) | Value::Call { .. } | Value::Persistent | Value::Opaque
+    )
 }
 
 fn is_dangerous_attr(attr: &[u8]) -> bool {
     matches!(
         attr,
-        b"system" | b"popen" | b"eval" | b"exec" | b"execfile" | b"compile" | b"__import__" | b"load" | b"loads" | b"spawn"
+        b"system"
+            | b"popen"
+            | b"eval"
+            | b"exec"
+            | b"execfile"
+            | b"compile"
+            | b"__import__"
+            | b"load"
+            | b"loads"
+            | b"spawn"
     ) || attr.starts_with(b"exec")
         || attr.starts_with(b"spawn")
 }
@@ -1342,8 +1516,12 @@ fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn hex_decode(s: &[u8]) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = s.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    let digits: Vec<u8> = s
+        .iter()
+        .copied()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     digits

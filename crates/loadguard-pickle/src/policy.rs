@@ -230,10 +230,12 @@ impl Policy {
     fn load_deny(&mut self, text: &str) -> Result<(), String> {
         for (n, line) in data_lines(text) {
             let mut parts = line.split_whitespace();
-            let (Some(cat), Some(pattern), None) = (parts.next(), parts.next(), parts.next()) else {
+            let (Some(cat), Some(pattern), None) = (parts.next(), parts.next(), parts.next())
+            else {
                 return Err(format!("deny.txt:{n}: expected `<category> <pattern>`"));
             };
-            let cat = Category::parse(cat).ok_or_else(|| format!("deny.txt:{n}: unknown category {cat}"))?;
+            let cat = Category::parse(cat)
+                .ok_or_else(|| format!("deny.txt:{n}: unknown category {cat}"))?;
             let previous = match pattern.strip_suffix(".*") {
                 Some(module) => self.deny_module.insert(module.to_owned(), cat),
                 None => self.deny_exact.insert(pattern.to_owned(), cat),
@@ -269,11 +271,14 @@ impl Policy {
             let parts: Vec<&str> = line.split_whitespace().collect();
             match parts.as_slice() {
                 ["name", m, a, m3, a3] => {
-                    self.compat_names
-                        .insert(((*m).to_owned(), (*a).to_owned()), ((*m3).to_owned(), (*a3).to_owned()));
+                    self.compat_names.insert(
+                        ((*m).to_owned(), (*a).to_owned()),
+                        ((*m3).to_owned(), (*a3).to_owned()),
+                    );
                 }
                 ["import", m, m3] => {
-                    self.compat_modules.insert((*m).to_owned(), (*m3).to_owned());
+                    self.compat_modules
+                        .insert((*m).to_owned(), (*m3).to_owned());
                 }
                 _ => return Err(format!("compat.txt:{n}: cannot read `{line}`")),
             }
@@ -425,7 +430,10 @@ mod tests {
         ] {
             assert!(matches!(class(m, n), Class::Allowed(_)), "{m}.{n}");
         }
-        assert_eq!(class("functools", "partial"), Class::Allowed(AllowKind::Trampoline));
+        assert_eq!(
+            class("functools", "partial"),
+            Class::Allowed(AllowKind::Trampoline)
+        );
         assert_eq!(
             class("numpy._core", "_ufunc_reconstruct"),
             Class::Allowed(AllowKind::Resolver)
@@ -450,7 +458,10 @@ mod tests {
     #[test]
     fn attribute_traversal_reaches_the_real_callable() {
         assert_eq!(category("logging", "os.system"), Some(Category::Command));
-        assert_eq!(category("torch.serialization", "os.system"), Some(Category::Command));
+        assert_eq!(
+            category("torch.serialization", "os.system"),
+            Some(Category::Command)
+        );
         assert_eq!(category("random", "_os.system"), Some(Category::Command));
         assert_eq!(category("builtins", "eval.__call__"), Some(Category::Code));
         assert_eq!(
@@ -467,14 +478,21 @@ mod tests {
     #[test]
     fn module_part_is_not_searched_for_stdlib_names() {
         // scipy.signal is not the stdlib `signal` module.
-        assert_eq!(class("scipy.signal._filter_design", "butter"), Class::Unknown);
+        assert_eq!(
+            class("scipy.signal._filter_design", "butter"),
+            Class::Unknown
+        );
         assert_eq!(class("mypkg.io.readers", "Reader"), Class::Unknown);
     }
 
     #[test]
     fn dangerous_leaves_are_medium_confidence() {
         match class("somelib.helpers", "popen") {
-            Class::Dangerous { category, confidence, .. } => {
+            Class::Dangerous {
+                category,
+                confidence,
+                ..
+            } => {
                 assert_eq!(category, Category::Command);
                 assert_eq!(confidence, Confidence::Medium);
             }

@@ -67,7 +67,11 @@ fn reduce_on_global() {
     let r = run(data);
     let f = find(&r, "PKL101");
     assert_eq!(f.callable.as_deref(), Some("posix.system"));
-    assert!(f.message.contains("`posix.system` is called with"), "{}", f.message);
+    assert!(
+        f.message.contains("`posix.system` is called with"),
+        "{}",
+        f.message
+    );
     assert_eq!(f.severity, Severity::Critical);
     assert_eq!(f.location.offset, Some(data.len() as u64 - 2));
     assert_eq!(f.location.opcode, Some("REDUCE"));
@@ -83,7 +87,15 @@ fn inst_calls() {
 
 #[test]
 fn obj_calls_even_when_the_result_is_popped() {
-    let data = p4(&[b"(", &sg("smtplib", "SMTP"), &su("evil.example"), b"o", POP, b"N", STOP]);
+    let data = p4(&[
+        b"(",
+        &sg("smtplib", "SMTP"),
+        &su("evil.example"),
+        b"o",
+        POP,
+        b"N",
+        STOP,
+    ]);
     let r = run(&data);
     assert_eq!(callable_of(&r, "PKL109"), "smtplib.SMTP");
     assert_eq!(find(&r, "PKL109").location.opcode, Some("OBJ"));
@@ -93,14 +105,21 @@ fn obj_calls_even_when_the_result_is_popped() {
 fn newobj_and_newobj_ex_call() {
     let data = p4(&[&sg("subprocess", "Popen"), &su("id"), T1, b"\x81", STOP]);
     assert_eq!(callable_of(&run(&data), "PKL101"), "subprocess.Popen");
-    let data = p4(&[&sg("subprocess", "Popen"), &su("id"), T1, b"}", b"\x92", STOP]);
+    let data = p4(&[
+        &sg("subprocess", "Popen"),
+        &su("id"),
+        T1,
+        b"}",
+        b"\x92",
+        STOP,
+    ]);
     assert_eq!(callable_of(&run(&data), "PKL101"), "subprocess.Popen");
 }
 
 #[test]
 fn referenced_dangerous_global_is_reported_even_if_not_called() {
     let r = run(b"cos\nsystem\n.");
-    assert_eq!(find(&r, "PKL101").message.contains("is imported"), true);
+    assert!(find(&r, "PKL101").message.contains("is imported"));
 }
 
 // ---- name resolution -------------------------------------------------------------
@@ -108,10 +127,35 @@ fn referenced_dangerous_global_is_reported_even_if_not_called() {
 #[test]
 fn stack_global_through_memo_and_dup() {
     // B6: MEMOIZE after POP stores the real top of stack.
-    let data = p4(&[&su("posix"), b"N", POP, MEMO, &su("system"), MEMO, POP, POP, b"h\x00h\x01\x93", ET, R, STOP]);
+    let data = p4(&[
+        &su("posix"),
+        b"N",
+        POP,
+        MEMO,
+        &su("system"),
+        MEMO,
+        POP,
+        POP,
+        b"h\x00h\x01\x93",
+        ET,
+        R,
+        STOP,
+    ]);
     assert_eq!(callable_of(&run(&data), "PKL101"), "posix.system");
     // BINPUT / LONG_BINGET / DUP forms.
-    let data = p4(&[&su("os"), b"q\x07", POP, &su("system"), b"2", POP, b"j\x07\x00\x00\x00", b"\x8c\x06system\x93", ET, R, STOP]);
+    let data = p4(&[
+        &su("os"),
+        b"q\x07",
+        POP,
+        &su("system"),
+        b"2",
+        POP,
+        b"j\x07\x00\x00\x00",
+        b"\x8c\x06system\x93",
+        ET,
+        R,
+        STOP,
+    ]);
     assert_eq!(callable_of(&run(&data), "PKL101"), "os.system");
     // Text PUT/GET.
     let data = b"\x80\x04Vposix\np10\n0Vsystem\np11\n0g10\ng11\n\x93)R.";
@@ -129,8 +173,18 @@ fn stack_global_from_string_opcodes() {
 fn dotted_names_are_judged_by_what_they_reach() {
     let data = p4(&[&sg("logging", "os.system"), &su("id"), T1, R, STOP]);
     assert_eq!(callable_of(&run(&data), "PKL101"), "logging.os.system");
-    let data = p4(&[&sg("torch.serialization", "os.system"), &su("id"), T1, R, STOP]);
-    assert_eq!(find(&run(&data), "PKL101").message.contains("reaches `os.system`"), true);
+    let data = p4(&[
+        &sg("torch.serialization", "os.system"),
+        &su("id"),
+        T1,
+        R,
+        STOP,
+    ]);
+    assert!(
+        find(&run(&data), "PKL101")
+            .message
+            .contains("reaches `os.system`")
+    );
     let data = p4(&[&sg("builtins", "eval.__call__"), &su("1"), T1, R, STOP]);
     assert_eq!(codes(&run(&data)), ["PKL102"]);
 }
@@ -177,7 +231,11 @@ fn stack_global_with_non_string_constant_is_an_error() {
     let data = p4(&[b"K\x01", &su("x"), b"\x93", STOP]);
     let r = run(&data);
     assert_eq!(codes(&r), ["PKL007"]);
-    assert!(find(&r, "PKL007").message.contains("STACK_GLOBAL requires str"));
+    assert!(
+        find(&r, "PKL007")
+            .message
+            .contains("STACK_GLOBAL requires str")
+    );
 }
 
 #[test]
@@ -230,12 +288,27 @@ fn ext_opcodes_are_flagged() {
 #[test]
 fn build_on_a_global_is_mutation() {
     // B4: BUILD on numpy.size with a slot-state dict.
-    let data = p4(&[&sg("numpy", "size"), b"N}", &su("shape"), &sg("numpy", "__builtins__"), b"s", T2, b"b", STOP]);
+    let data = p4(&[
+        &sg("numpy", "size"),
+        b"N}",
+        &su("shape"),
+        &sg("numpy", "__builtins__"),
+        b"s",
+        T2,
+        b"b",
+        STOP,
+    ]);
     let c = codes(&run(&data));
     assert!(c.contains(&"PKL005"), "{c:?}");
     assert!(c.contains(&"PKL104"), "{c:?}");
     // SETITEM into a module-level registry.
-    let data = p4(&[&sg("pydantic", "_dynamic_imports"), &su("Popen"), b"N", b"s", STOP]);
+    let data = p4(&[
+        &sg("pydantic", "_dynamic_imports"),
+        &su("Popen"),
+        b"N",
+        b"s",
+        STOP,
+    ]);
     assert!(codes(&run(&data)).contains(&"PKL005"));
 }
 
@@ -243,14 +316,37 @@ fn build_on_a_global_is_mutation() {
 
 #[test]
 fn partial_is_judged_by_its_argument() {
-    let data = p4(&[&sg("functools", "partial"), &sg("math", "sqrt"), T1, R, STOP]);
+    let data = p4(&[
+        &sg("functools", "partial"),
+        &sg("math", "sqrt"),
+        T1,
+        R,
+        STOP,
+    ]);
     assert_clean(&data);
-    let data = p4(&[&sg("functools", "partial"), &sg("os", "system"), &su("id"), T2, R, STOP]);
+    let data = p4(&[
+        &sg("functools", "partial"),
+        &sg("os", "system"),
+        &su("id"),
+        T2,
+        R,
+        STOP,
+    ]);
     assert_eq!(callable_of(&run(&data), "PKL101"), "os.system");
-    let data = p4(&[&sg("functools", "partial"), &sg("mylib", "helper"), T1, R, STOP]);
+    let data = p4(&[
+        &sg("functools", "partial"),
+        &sg("mylib", "helper"),
+        T1,
+        R,
+        STOP,
+    ]);
     let r = run(&data);
     assert_eq!(codes(&r), ["PKL001"]);
-    assert!(find(&r, "PKL001").message.contains("handed to functools.partial"));
+    assert!(
+        find(&r, "PKL001")
+            .message
+            .contains("handed to functools.partial")
+    );
 }
 
 #[test]
@@ -277,10 +373,27 @@ fn rebuild_from_type_v2_is_a_trampoline() {
 
 #[test]
 fn ufunc_reconstruct_resolves_its_arguments() {
-    let data = p4(&[&sg("numpy._core", "_ufunc_reconstruct"), &su("numpy"), &su("add"), T2, R, STOP]);
+    let data = p4(&[
+        &sg("numpy._core", "_ufunc_reconstruct"),
+        &su("numpy"),
+        &su("add"),
+        T2,
+        R,
+        STOP,
+    ]);
     let r = run(&data);
     assert!(!codes(&r).contains(&"PKL101"));
-    let data = p4(&[&sg("numpy.core", "_ufunc_reconstruct"), &su("os"), &su("system"), T2, R, &su("id"), T1, R, STOP]);
+    let data = p4(&[
+        &sg("numpy.core", "_ufunc_reconstruct"),
+        &su("os"),
+        &su("system"),
+        T2,
+        R,
+        &su("id"),
+        T1,
+        R,
+        STOP,
+    ]);
     let r = run(&data);
     assert_eq!(callable_of(&r, "PKL101"), "os.system");
 }
@@ -288,9 +401,27 @@ fn ufunc_reconstruct_resolves_its_arguments() {
 #[test]
 fn getattr_bound_method_shape_is_allowed() {
     // getattr(collections.OrderedDict(), 'keys'): how CPython pickles bound methods.
-    let data = p4(&[&sg("builtins", "getattr"), &sg("collections", "OrderedDict"), ET, R, &su("keys"), T2, R, STOP]);
+    let data = p4(&[
+        &sg("builtins", "getattr"),
+        &sg("collections", "OrderedDict"),
+        ET,
+        R,
+        &su("keys"),
+        T2,
+        R,
+        STOP,
+    ]);
     assert_clean(&data);
-    let data = p4(&[&sg("builtins", "getattr"), &sg("collections", "OrderedDict"), ET, R, &su("__class__"), T2, R, STOP]);
+    let data = p4(&[
+        &sg("builtins", "getattr"),
+        &sg("collections", "OrderedDict"),
+        ET,
+        R,
+        &su("__class__"),
+        T2,
+        R,
+        STOP,
+    ]);
     assert_eq!(codes(&run(&data)), ["PKL104"]);
     let data = p4(&[&sg("builtins", "type"), b"N", T1, R, STOP]);
     assert_clean(&data);
@@ -325,18 +456,40 @@ fn bytes_handed_to_pickle_loads_are_scanned() {
     let r = run(&data);
     assert!(codes(&r).contains(&"PKL107"));
     let nested = find(&r, "PKL101");
-    assert_eq!(nested.location.members, vec!["argument of pickle.loads".to_owned()]);
+    assert_eq!(
+        nested.location.members,
+        vec!["argument of pickle.loads".to_owned()]
+    );
     assert_eq!(nested.location.offset, Some(inner.len() as u64 - 2));
 }
 
 #[test]
 fn latin1_and_base64_arguments_are_decoded() {
     let inner = "\u{80}\u{2}cposix\nsystem\n(Vid\ntR.";
-    let data = p4(&[&sg("_pickle", "loads"), &sg("_codecs", "encode"), &su(inner), &su("latin1"), T2, R, T1, R, STOP]);
+    let data = p4(&[
+        &sg("_pickle", "loads"),
+        &sg("_codecs", "encode"),
+        &su(inner),
+        &su("latin1"),
+        T2,
+        R,
+        T1,
+        R,
+        STOP,
+    ]);
     let r = run(&data);
     assert_eq!(callable_of(&r, "PKL101"), "posix.system");
     // base64 of "cposix\nsystem\n(Vid\ntR."
-    let data = p4(&[&sg("pickle", "loads"), &sg("base64", "b64decode"), &su("Y3Bvc2l4CnN5c3RlbQooVmlkCnRSLg=="), T1, R, T1, R, STOP]);
+    let data = p4(&[
+        &sg("pickle", "loads"),
+        &sg("base64", "b64decode"),
+        &su("Y3Bvc2l4CnN5c3RlbQooVmlkCnRSLg=="),
+        T1,
+        R,
+        T1,
+        R,
+        STOP,
+    ]);
     assert_eq!(callable_of(&run(&data), "PKL101"), "posix.system");
 }
 
@@ -541,4 +694,3 @@ fn every_data_opcode_is_understood() {
     assert!(r.streams[0].complete, "{:?}", r.streams[0]);
     assert_eq!(r.streams[0].protocol, 5);
 }
-

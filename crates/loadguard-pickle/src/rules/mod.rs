@@ -1,29 +1,29 @@
 //! One file per rule. A rule's doc comment is its documentation
 //! (`loadguard explain CODE`).
 
+pub mod attribute_gadget;
+pub mod callback_invoker;
+pub mod code_execution;
+pub mod command_execution;
+pub mod dynamic_call;
+pub mod dynamic_import;
+pub mod extension_registry;
+pub mod filesystem_access;
+pub mod global_mutation;
+pub mod limit_exceeded;
+pub mod malformed;
+pub mod native_code;
+pub mod nested_deserializer;
+pub mod network_access;
+pub mod obfuscation_gadget;
+pub mod package_install;
+pub mod parser_differential;
+pub mod process_control;
+pub mod scanner_tampering;
+pub mod trailing_data;
 pub mod unknown_callable;
 pub mod unknown_global;
 pub mod unresolved_global;
-pub mod extension_registry;
-pub mod global_mutation;
-pub mod dynamic_call;
-pub mod malformed;
-pub mod limit_exceeded;
-pub mod parser_differential;
-pub mod trailing_data;
-pub mod command_execution;
-pub mod code_execution;
-pub mod dynamic_import;
-pub mod attribute_gadget;
-pub mod obfuscation_gadget;
-pub mod callback_invoker;
-pub mod nested_deserializer;
-pub mod native_code;
-pub mod network_access;
-pub mod filesystem_access;
-pub mod package_install;
-pub mod process_control;
-pub mod scanner_tampering;
 
 use loadguard_core::Rule;
 

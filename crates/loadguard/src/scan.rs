@@ -1,0 +1,157 @@
+//! Turning paths into scanned targets: walk, read, detect by content, scan.
+
+use std::path::{Path, PathBuf};
+
+use loadguard_core::{Finding, Location, Verdict};
+use loadguard_pickle::{Options, Policy};
+use rayon::prelude::*;
+
+use crate::mmap;
+use crate::rules;
+
+/// The format a file was detected as, by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Format {
+    Pickle,
+    Unsupported(&'static str),
+}
+
+impl Format {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Pickle => "pickle",
+            Self::Unsupported(_) => "unsupported",
+        }
+    }
+}
+
+/// One scanned file.
+#[derive(Debug)]
+pub(crate) struct Target {
+    pub(crate) path: String,
+    pub(crate) format: Format,
+    pub(crate) size: u64,
+    pub(crate) findings: Vec<Finding>,
+    /// Why the file could not be scanned (I/O); its findings are then empty.
+    pub(crate) error: Option<String>,
+}
+
+impl Target {
+    pub(crate) fn verdict(&self) -> Verdict {
+        if self.error.is_some() {
+            return Verdict::Review;
+        }
+        Verdict::from_findings(&self.findings)
+    }
+}
+
+/// What the scanner needs to know.
+pub(crate) struct Scanner {
+    pub(crate) options: Options,
+    pub(crate) policy: Policy,
+}
+
+impl Scanner {
+    /// Scans every file under `paths`, in parallel; targets come back sorted by path.
+    pub(crate) fn scan_paths(&self, paths: &[PathBuf]) -> Vec<Target> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for path in paths {
+            collect_files(path, &mut files, &mut errors);
+        }
+        let mut targets: Vec<Target> = files.par_iter().map(|f| self.scan_file(f)).collect();
+        targets.extend(errors);
+        targets.sort_by(|a, b| a.path.cmp(&b.path));
+        targets
+    }
+
+    fn scan_file(&self, path: &Path) -> Target {
+        let display = path.display().to_string();
+        match mmap::open(path) {
+            Ok(bytes) => self.scan_bytes(&display, &bytes),
+            Err(e) => Target {
+                path: display,
+                format: Format::Unsupported("unreadable"),
+                size: 0,
+                findings: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        }
+    }
+
+    pub(crate) fn scan_bytes(&self, path: &str, data: &[u8]) -> Target {
+        let format = detect(data);
+        let mut findings = match format {
+            Format::Pickle => {
+                loadguard_pickle::scan_with_policy(data, &self.options, &self.policy).findings
+            }
+            Format::Unsupported(what) => vec![
+                Finding::builder(
+                    &rules::unsupported_format::RULE,
+                    format!("not scanned: {what}"),
+                )
+                .at(Location::file(path))
+                .build(),
+            ],
+        };
+        for f in &mut findings {
+            f.nest_in(path, &[]);
+        }
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.location.members.cmp(&b.location.members))
+                .then(a.location.offset.cmp(&b.location.offset))
+        });
+        Target {
+            path: path.to_owned(),
+            format,
+            size: data.len() as u64,
+            findings,
+            error: None,
+        }
+    }
+}
+
+/// Detects a format by its content, never by its name.
+pub(crate) fn detect(data: &[u8]) -> Format {
+    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
+        return Format::Unsupported("zip archive (container scanning is not implemented yet)");
+    }
+    if loadguard_pickle::sniff(data) {
+        return Format::Pickle;
+    }
+    if data.is_empty() {
+        return Format::Unsupported("empty file");
+    }
+    Format::Unsupported("unrecognised content")
+}
+
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Target>) {
+    // Symlinks to files are followed (a loader would follow them); symlinks
+    // to directories are not, so a link cycle cannot make the walk endless.
+    for entry in walkdir::WalkDir::new(path)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) => {
+                let is_file = e.file_type().is_file()
+                    || (e.file_type().is_symlink()
+                        && e.path().metadata().is_ok_and(|m| m.is_file()));
+                if is_file {
+                    files.push(e.into_path());
+                }
+            }
+            Err(e) => errors.push(Target {
+                path: e
+                    .path()
+                    .map_or_else(|| path.display().to_string(), |p| p.display().to_string()),
+                format: Format::Unsupported("unreadable"),
+                size: 0,
+                findings: Vec::new(),
+                error: Some(e.to_string()),
+            }),
+        }
+    }
+}

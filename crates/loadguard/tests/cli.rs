@@ -1,0 +1,198 @@
+//! The binary on the real-library fixtures and on hand-built files.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+fn loadguard(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_loadguard"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run loadguard");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["scan", "--format", "json"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = loadguard(&all);
+    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout} {stderr}"));
+    (code, v)
+}
+
+#[test]
+fn real_library_pickles_scan_clean() {
+    let dir = fixtures().join("benign");
+    let (code, report) = json(&[dir.to_str().unwrap_or_default()]);
+    assert_eq!(code, 0);
+    assert_eq!(report["verdict"], "safe");
+    assert_eq!(
+        report["findings"].as_array().map(Vec::len),
+        Some(0),
+        "{report:#}"
+    );
+    let targets = report["targets"].as_array().cloned().unwrap_or_default();
+    assert!(targets.len() >= 20);
+    assert!(
+        targets.iter().all(|t| t["format"] == "pickle"),
+        "{targets:#?}"
+    );
+}
+
+#[test]
+fn every_malicious_fixture_is_caught_with_its_rule() {
+    let dir = fixtures().join("malicious");
+    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
+    let mut count = 0;
+    for line in expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (file, rule) = line.split_once(' ').unwrap_or((line, ""));
+        let path = dir.join(file);
+        let (code, report) = json(&[path.to_str().unwrap_or_default()]);
+        assert_eq!(code, 1, "{file}");
+        assert_eq!(report["verdict"], "not-safe", "{file}");
+        let findings = report["findings"].as_array().cloned().unwrap_or_default();
+        let hit = findings.iter().find(|f| f["rule"] == rule);
+        let hit = hit.unwrap_or_else(|| panic!("{file}: no {rule} in {findings:#?}"));
+        assert!(hit["location"]["offset"].is_u64(), "{file}: no offset");
+        assert!(hit["cwe"].as_str().is_some_and(|c| c.starts_with("CWE-")));
+        count += 1;
+    }
+    assert!(count >= 20);
+}
+
+#[test]
+fn json_schema_v1_shape() {
+    let path = fixtures().join("malicious/os_system_p2.pkl");
+    let (_, report) = json(&[path.to_str().unwrap_or_default()]);
+    assert_eq!(report["schema_version"], 1);
+    let f = &report["findings"][0];
+    for key in [
+        "rule",
+        "name",
+        "severity",
+        "confidence",
+        "cwe",
+        "message",
+        "location",
+        "help",
+    ] {
+        assert!(!f[key].is_null(), "missing {key}");
+    }
+    assert_eq!(f["severity"], "critical");
+    assert_eq!(f["callable"], "posix.system");
+    assert_eq!(f["location"]["opcode"], "REDUCE");
+    assert!(
+        f["location"]["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("os_system_p2.pkl"))
+    );
+}
+
+#[test]
+fn detection_is_by_content_not_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = std::fs::read(fixtures().join("malicious/os_system.pkl")).expect("fixture");
+    for name in ["model.safetensors", "weights", "README.txt"] {
+        std::fs::write(dir.path().join(name), &src).expect("write");
+    }
+    std::fs::write(dir.path().join("notes.css"), "canvas {\n color: red;\n}\n").expect("write");
+    let (code, report) = json(&[dir.path().to_str().unwrap_or_default()]);
+    assert_eq!(code, 1);
+    let targets = report["targets"].as_array().cloned().unwrap_or_default();
+    let pickles = targets.iter().filter(|t| t["format"] == "pickle").count();
+    assert_eq!(pickles, 3, "{targets:#?}");
+    let css = targets
+        .iter()
+        .find(|t| t["path"].as_str().is_some_and(|p| p.ends_with("notes.css")));
+    assert_eq!(
+        css.map(|t| t["format"].clone()),
+        Some(serde_json::json!("unsupported"))
+    );
+}
+
+#[test]
+fn exit_codes() {
+    let benign = fixtures().join("benign/python_data_p4.pkl");
+    let bad = fixtures().join("malicious/codecs_open.pkl");
+    assert_eq!(
+        loadguard(&["scan", benign.to_str().unwrap_or_default()]).0,
+        0
+    );
+    assert_eq!(loadguard(&["scan", bad.to_str().unwrap_or_default()]).0, 1);
+    // codecs.open is high: --fail-on critical lets it pass, --fail-on never too.
+    assert_eq!(
+        loadguard(&[
+            "scan",
+            "--fail-on",
+            "critical",
+            bad.to_str().unwrap_or_default()
+        ])
+        .0,
+        0
+    );
+    assert_eq!(
+        loadguard(&[
+            "scan",
+            "--fail-on",
+            "never",
+            bad.to_str().unwrap_or_default()
+        ])
+        .0,
+        0
+    );
+    assert_eq!(loadguard(&["scan", "/nonexistent/loadguard"]).0, 2);
+    assert_eq!(loadguard(&["scan", "--bogus-flag", "x"]).0, 2);
+}
+
+#[test]
+fn strict_fails_on_unknown_callables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("custom.pkl");
+    // mylib.build() via STACK_GLOBAL + REDUCE.
+    std::fs::write(&path, b"\x80\x04\x8c\x05mylib\x8c\x05build\x93)R.").expect("write");
+    let p = path.to_str().unwrap_or_default();
+    let (code, report) = json(&[p]);
+    assert_eq!(code, 0);
+    assert_eq!(report["verdict"], "review");
+    assert_eq!(json(&["--strict", p]).0, 1);
+    let (code, report) = json(&["--allow-global", "mylib.build", p]);
+    assert_eq!(code, 0);
+    assert_eq!(report["verdict"], "safe");
+}
+
+#[test]
+fn text_report_names_rule_offset_and_verdict() {
+    let bad = fixtures().join("malicious/os_system_p0.pkl");
+    let (code, out, _) = loadguard(&["scan", "--color", "never", bad.to_str().unwrap_or_default()]);
+    assert_eq!(code, 1);
+    assert!(out.contains("NOT SAFE to load"), "{out}");
+    assert!(out.contains("PKL101 pickle-command-execution"), "{out}");
+    assert!(out.contains("REDUCE"), "{out}");
+    assert!(!out.contains('\x1b'), "no colour when asked: {out}");
+}
+
+#[test]
+fn rules_and_explain() {
+    let (code, out, _) = loadguard(&["rules"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().count() >= 24);
+    assert!(out.contains("PKL101") && out.contains("LG001"));
+    let (code, out, _) = loadguard(&["explain", "pickle-command-execution"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("## What it does") && out.contains("CWE-78"),
+        "{out}"
+    );
+    assert_eq!(loadguard(&["explain", "nope"]).0, 2);
+}
