@@ -77,7 +77,7 @@ pub enum DecodeError {
 }
 
 /// Decodes the instruction at `pos`. `data[pos]` must exist.
-#[inline]
+#[inline(always)]
 pub fn decode_at(data: &[u8], pos: usize) -> Result<Instruction<'_>, DecodeError> {
     let byte = data[pos];
     let opcode = Opcode::from_byte(byte).ok_or(DecodeError::InvalidOpcode { byte })?;
@@ -384,7 +384,7 @@ fn memchr_newline(s: &[u8]) -> Option<usize> {
 /// UTF-8 as CPython decodes it with `surrogatepass`: lone surrogates encoded
 /// in three bytes are accepted.
 pub fn is_utf8_surrogatepass(b: &[u8]) -> bool {
-    if std::str::from_utf8(b).is_ok() {
+    if b.is_ascii() || std::str::from_utf8(b).is_ok() {
         return true;
     }
     let mut i = 0;

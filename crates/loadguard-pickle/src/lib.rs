@@ -60,6 +60,10 @@ pub struct Options {
     pub limits: Limits,
     /// Unknown callables that are invoked become high instead of medium.
     pub strict: bool,
+    /// Run every opcode through the reference implementation, without the
+    /// fast path for common data opcodes. For differential tests.
+    #[doc(hidden)]
+    pub reference_path_only: bool,
 }
 
 /// What one pickle stream in the buffer looked like.

@@ -22,11 +22,37 @@ const OPAQUE: u32 = u32::MAX;
 /// How many items of each tuple are kept for argument checks and messages.
 const TUPLE_KEEP: usize = 8;
 
-/// A span of the input, or of a decoded buffer owned by the stream.
+/// A span of the input, or (with `OWNED` set in `pos`) the index of a
+/// decoded buffer owned by the stream. Stored flattened in [`Value`] so that
+/// a value is 16 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Src {
-    Input { start: usize, len: usize },
-    Owned(u32),
+struct Src {
+    pos: u64,
+    len: u32,
+}
+
+const OWNED: u64 = 1 << 63;
+
+impl Src {
+    fn input(start: usize, len: usize) -> Self {
+        Self {
+            pos: start as u64,
+            // Longer constants are never names nor nested pickles we scan.
+            len: u32::try_from(len).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn owned(index: usize) -> Self {
+        Self {
+            pos: OWNED | index as u64,
+            len: 0,
+        }
+    }
+
+    fn input_range(self) -> Option<(usize, usize)> {
+        (self.pos & OWNED == 0 && self.len != u32::MAX)
+            .then_some((self.pos as usize, self.len as usize))
+    }
 }
 
 /// What the machine knows about a value on the stack or in the memo.
@@ -37,8 +63,14 @@ enum Value {
     Int(i64),
     BigInt,
     Float,
-    Str(Src),
-    Bytes(Src),
+    Str {
+        pos: u64,
+        len: u32,
+    },
+    Bytes {
+        pos: u64,
+        len: u32,
+    },
     Buffer,
     Tuple {
         start: u32,
@@ -61,9 +93,39 @@ enum Value {
     /// A global pushed by EXT1/2/4, or a STACK_GLOBAL whose operands were
     /// computed: a callable loadguard cannot name.
     Opaque,
+    /// An empty memo slot; never on the stack.
+    Unset,
 }
 
 impl Value {
+    fn str(src: Src) -> Self {
+        Self::Str {
+            pos: src.pos,
+            len: src.len,
+        }
+    }
+
+    fn bytes(src: Src) -> Self {
+        Self::Bytes {
+            pos: src.pos,
+            len: src.len,
+        }
+    }
+
+    fn as_str(self) -> Option<Src> {
+        match self {
+            Self::Str { pos, len } => Some(Src { pos, len }),
+            _ => None,
+        }
+    }
+
+    fn as_bytes(self) -> Option<Src> {
+        match self {
+            Self::Bytes { pos, len } => Some(Src { pos, len }),
+            _ => None,
+        }
+    }
+
     fn is_callable_like(self) -> bool {
         matches!(
             self,
@@ -186,7 +248,6 @@ pub(crate) struct Machine<'a> {
     memo_sparse: HashMap<u64, Value>,
     /// Distinct memo keys set so far: MEMOIZE's key (CPython's `memo_len`).
     memo_count: u64,
-    memo_dense_set: Vec<bool>,
     proto: u8,
     tuples: Vec<Value>,
     owned: Vec<Vec<u8>>,
@@ -195,6 +256,7 @@ pub(crate) struct Machine<'a> {
     events: Events,
     nested: Vec<Nested>,
     frame_end: Option<usize>,
+    fast_path: bool,
     differential_frame_reported: bool,
     tuple_store_reported: bool,
 }
@@ -217,7 +279,6 @@ impl<'a> Machine<'a> {
             memo: Vec::new(),
             memo_sparse: HashMap::new(),
             memo_count: 0,
-            memo_dense_set: Vec::new(),
             proto: 0,
             tuples: Vec::new(),
             owned: Vec::new(),
@@ -226,6 +287,7 @@ impl<'a> Machine<'a> {
             events: Events::default(),
             nested: Vec::new(),
             frame_end: None,
+            fast_path: !options.reference_path_only,
             differential_frame_reported: false,
             tuple_store_reported: false,
         }
@@ -246,11 +308,17 @@ impl<'a> Machine<'a> {
             if pos >= self.data.len() {
                 break Err((pos, StreamError::NoStop));
             }
+            info.opcodes += 1;
+            if self.fast_path
+                && let Some(next) = self.fast_step(pos)
+            {
+                pos = next;
+                continue;
+            }
             let ins = match decode_at(self.data, pos) {
                 Ok(ins) => ins,
                 Err(e) => break Err((pos, StreamError::Decode(e))),
             };
-            info.opcodes += 1;
             self.check_frame(&ins);
             let opcode = ins.opcode;
             let end = ins.end;
@@ -359,14 +427,14 @@ impl<'a> Machine<'a> {
     // ---- memo ---------------------------------------------------------------
 
     fn memo_get(&self, key: u64) -> Result<Value, StreamError> {
-        let found = if (key as usize) < self.memo.len() && self.memo_dense_set[key as usize] {
-            Some(self.memo[key as usize])
-        } else {
-            self.memo_sparse.get(&key).copied()
+        let found = match self.memo.get(key as usize) {
+            Some(Value::Unset) | None => self.memo_sparse.get(&key).copied(),
+            Some(v) => Some(*v),
         };
         found.ok_or(StreamError::MissingMemo(key))
     }
 
+    #[inline]
     fn memo_put(&mut self, key: u64, v: Value) -> Result<(), LimitKind> {
         // Dense storage for the indices picklers write (0, 1, 2...); a hash
         // map for far-away keys so LONG_BINPUT 0xffffffff costs one entry.
@@ -374,12 +442,11 @@ impl<'a> Machine<'a> {
         if dense_ok {
             let k = key as usize;
             if k >= self.memo.len() {
-                self.memo.resize(k + 1, Value::None);
-                self.memo_dense_set.resize(k + 1, false);
+                self.memo.resize(k + 1, Value::Unset);
             }
-            if !self.memo_dense_set[k] {
+            // A key first stored sparsely moves here; it is not a new key.
+            if self.memo[k] == Value::Unset && self.memo_sparse.remove(&key).is_none() {
                 self.memo_count += 1;
-                self.memo_dense_set[k] = true;
             }
             self.memo[k] = v;
         } else if self.memo_sparse.insert(key, v).is_none() {
@@ -394,31 +461,27 @@ impl<'a> Machine<'a> {
     // ---- strings -------------------------------------------------------------
 
     fn src_bytes(&self, src: Src) -> &[u8] {
-        match src {
-            Src::Input { start, len } => &self.data[start..start + len],
-            Src::Owned(i) => &self.owned[i as usize],
+        if src.pos & OWNED != 0 {
+            &self.owned[(src.pos & !OWNED) as usize]
+        } else {
+            let start = src.pos as usize;
+            &self.data[start..start + src.len as usize]
         }
     }
 
     fn text_src(&mut self, arg: Arg<'a>, ins_offset: usize) -> Src {
         match arg {
             Arg::Text(cow) | Arg::Py2Str(cow) => self.cow_src(cow),
-            _ => Src::Input {
-                start: ins_offset,
-                len: 0,
-            },
+            _ => Src::input(ins_offset, 0),
         }
     }
 
     fn cow_src(&mut self, cow: std::borrow::Cow<'a, [u8]>) -> Src {
         match cow {
-            std::borrow::Cow::Borrowed(b) => Src::Input {
-                start: self.offset_of(b),
-                len: b.len(),
-            },
+            std::borrow::Cow::Borrowed(b) => Src::input(self.offset_of(b), b.len()),
             std::borrow::Cow::Owned(v) => {
                 self.owned.push(v);
-                Src::Owned((self.owned.len() - 1) as u32)
+                Src::owned(self.owned.len() - 1)
             }
         }
     }
@@ -639,9 +702,12 @@ impl<'a> Machine<'a> {
         via: &str,
     ) -> Value {
         match items {
-            [Value::Str(m), Value::Str(n)] => {
-                let module = String::from_utf8_lossy(self.src_bytes(*m)).into_owned();
-                let name = String::from_utf8_lossy(self.src_bytes(*n)).into_owned();
+            [m, n] if m.as_str().is_some() && n.as_str().is_some() => {
+                let (Some(m), Some(n)) = (m.as_str(), n.as_str()) else {
+                    return Value::Opaque;
+                };
+                let module = String::from_utf8_lossy(self.src_bytes(m)).into_owned();
+                let name = String::from_utf8_lossy(self.src_bytes(n)).into_owned();
                 Value::Global(self.intern_global(&module, &name, offset, opcode))
             }
             _ => {
@@ -666,8 +732,8 @@ impl<'a> Machine<'a> {
         let ok = match name {
             // A bound method: getattr(instance, "method").
             "builtins.getattr" => match items {
-                [obj, Value::Str(attr)] => {
-                    let attr = self.src_bytes(*attr);
+                [obj, attr] if attr.as_str().is_some() => {
+                    let attr = attr.as_str().map_or(&b""[..], |a| self.src_bytes(a));
                     let attr_ok = !attr.starts_with(b"__") && !is_dangerous_attr(attr);
                     attr_ok
                         && matches!(obj, Value::Call { callee, .. } if *callee != DYNAMIC && self.globals_allowed_or_unknown(*callee))
@@ -710,7 +776,13 @@ impl<'a> Machine<'a> {
     fn queue_nested_argument(&mut self, arg: Value, via: &str, takes_bytes: bool) {
         let label = format!("argument of {via}");
         let bytes = match arg {
-            Value::Bytes(Src::Input { start, len }) => NestedBytes::Input { start, len },
+            Value::Bytes { .. } if arg.as_bytes().and_then(Src::input_range).is_some() => {
+                let (start, len) = arg
+                    .as_bytes()
+                    .and_then(Src::input_range)
+                    .unwrap_or_default();
+                NestedBytes::Input { start, len }
+            }
             _ => match self.decoded_bytes(arg) {
                 Some(bytes) => NestedBytes::Owned(bytes),
                 None => return,
@@ -747,14 +819,16 @@ impl<'a> Machine<'a> {
     /// `binascii.unhexlify(s)`, `bytes.fromhex(s)`.
     fn decoded_bytes(&self, v: Value) -> Option<Vec<u8>> {
         match v {
-            Value::Bytes(src) => Some(self.src_bytes(src).to_vec()),
-            Value::Str(src) => latin1_bytes(self.src_bytes(src)),
+            Value::Bytes { pos, len } => Some(self.src_bytes(Src { pos, len }).to_vec()),
+            Value::Str { pos, len } => latin1_bytes(self.src_bytes(Src { pos, len })),
             Value::Call { callee, .. } if callee != DYNAMIC => {
                 let name = self.globals[callee as usize].display.as_str();
                 let items = self.tuple_items(v);
                 let first = items.first().copied()?;
                 let raw = match first {
-                    Value::Str(s) | Value::Bytes(s) => self.src_bytes(s),
+                    Value::Str { pos, len } | Value::Bytes { pos, len } => {
+                        self.src_bytes(Src { pos, len })
+                    }
                     _ => return None,
                 };
                 match name {
@@ -800,9 +874,9 @@ impl<'a> Machine<'a> {
             Value::Int(i) => i.to_string(),
             Value::BigInt => "<int>".into(),
             Value::Float => "<float>".into(),
-            Value::Str(s) => python_repr_str(self.src_bytes(s)),
-            Value::Bytes(s) => {
-                let b = self.src_bytes(s);
+            Value::Str { pos, len } => python_repr_str(self.src_bytes(Src { pos, len })),
+            Value::Bytes { pos, len } => {
+                let b = self.src_bytes(Src { pos, len });
                 if b.len() <= 40 {
                     python_repr_bytes(b)
                 } else {
@@ -848,7 +922,7 @@ impl<'a> Machine<'a> {
                 }
             }
             Value::Persistent => "<persistent id>".into(),
-            Value::Opaque => "<unresolved global>".into(),
+            Value::Opaque | Value::Unset => "<unresolved global>".into(),
         }
     }
 
@@ -858,6 +932,130 @@ impl<'a> Machine<'a> {
     }
 
     // ---- per-opcode semantics ---------------------------------------------------------
+
+    /// The hottest data opcodes of ordinary pickles, decoded in place. Only
+    /// cases with no error, no limit and no finding are taken here; anything
+    /// else returns `None` and goes through `step`, which is the reference
+    /// (tests run every fixture both ways and compare).
+    #[inline(always)]
+    fn fast_step(&mut self, pos: usize) -> Option<usize> {
+        let data = self.data;
+        let op = data[pos];
+        let arg = |n: usize| data.get(pos + 1..pos + 1 + n);
+        let (next, value) = match op {
+            b'(' => {
+                if self.marks.len() >= self.limits.max_marks {
+                    return None;
+                }
+                (pos + 1, None)
+            }
+            b'}' => (pos + 1, Some(Value::Dict)),
+            b']' => (pos + 1, Some(Value::List)),
+            b')' => (pos + 1, Some(Value::Tuple { start: 0, len: 0 })),
+            b'N' => (pos + 1, Some(Value::None)),
+            0x88 => (pos + 1, Some(Value::Bool(true))),
+            0x89 => (pos + 1, Some(Value::Bool(false))),
+            b'K' => (pos + 2, Some(Value::Int(i64::from(arg(1)?[0])))),
+            b'M' => {
+                let b = arg(2)?;
+                (
+                    pos + 3,
+                    Some(Value::Int(i64::from(u16::from_le_bytes([b[0], b[1]])))),
+                )
+            }
+            b'J' => {
+                let b = arg(4)?;
+                (
+                    pos + 5,
+                    Some(Value::Int(i64::from(i32::from_le_bytes([
+                        b[0], b[1], b[2], b[3],
+                    ])))),
+                )
+            }
+            b'G' => {
+                arg(8)?;
+                (pos + 9, Some(Value::Float))
+            }
+            0x8c => {
+                let n = usize::from(arg(1)?[0]);
+                let text = data.get(pos + 2..pos + 2 + n)?;
+                if !text.is_ascii() {
+                    return None;
+                }
+                (pos + 2 + n, Some(Value::str(Src::input(pos + 2, n))))
+            }
+            b'h' => (pos + 2, Some(self.memo_get(u64::from(arg(1)?[0])).ok()?)),
+            b'j' => {
+                let b = arg(4)?;
+                let key = u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                (pos + 5, Some(self.memo_get(key).ok()?))
+            }
+            0x94 | b'q' | b'r' => {
+                let (next, key) = match op {
+                    0x94 => (pos + 1, self.memo_count),
+                    b'q' => (pos + 2, u64::from(arg(1)?[0])),
+                    _ => {
+                        let b = arg(4)?;
+                        (
+                            pos + 5,
+                            u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+                        )
+                    }
+                };
+                if self.memo_count as usize >= self.limits.max_memo || self.crosses_frame(pos, next)
+                {
+                    return None;
+                }
+                let top = self.top().ok()?;
+                let k = key as usize;
+                if k == self.memo.len() && self.memo_sparse.is_empty() {
+                    // Picklers number memo entries 0, 1, 2...: append.
+                    self.memo.push(top);
+                    self.memo_count += 1;
+                } else {
+                    self.memo_put(key, top).ok()?;
+                }
+                return Some(next);
+            }
+            b'u' | b'e' => {
+                // SETITEMS / APPENDS onto a container the pickle built.
+                let m = *self.marks.last()?;
+                let fence = self.marks.len().checked_sub(2).map_or(0, |i| self.marks[i]);
+                let len = self.stack.len();
+                if m > len || m <= fence || (op == b'u' && !(len - m).is_multiple_of(2)) {
+                    return None;
+                }
+                if !matches!(
+                    self.stack[m - 1],
+                    Value::Dict | Value::List | Value::Call { .. }
+                ) {
+                    return None;
+                }
+                self.marks.pop();
+                self.stack.truncate(m);
+                return Some(pos + 1);
+            }
+            _ => return None,
+        };
+        if self.crosses_frame(pos, next) {
+            return None;
+        }
+        match value {
+            Some(v) => {
+                if self.stack.len() >= self.limits.max_stack {
+                    return None;
+                }
+                self.stack.push(v);
+            }
+            None => self.marks.push(self.stack.len()),
+        }
+        Some(next)
+    }
+
+    #[inline(always)]
+    fn crosses_frame(&self, pos: usize, next: usize) -> bool {
+        self.frame_end.is_some_and(|end| pos < end && next > end)
+    }
 
     fn check_frame(&mut self, ins: &Instruction<'_>) {
         if let Some(end) = self.frame_end
@@ -942,7 +1140,7 @@ impl<'a> Machine<'a> {
             | Opcode::ShortBinUnicode
             | Opcode::BinUnicode8 => {
                 let src = self.text_src(ins.arg, offset);
-                push!(Value::Str(src));
+                push!(Value::str(src));
             }
             Opcode::BinBytes | Opcode::ShortBinBytes | Opcode::BinBytes8 | Opcode::ByteArray8 => {
                 let Arg::Bytes(b) = ins.arg else {
@@ -959,10 +1157,7 @@ impl<'a> Machine<'a> {
                         sniffed: true,
                     });
                 }
-                push!(Value::Bytes(Src::Input {
-                    start,
-                    len: b.len()
-                }));
+                push!(Value::bytes(Src::input(start, b.len())));
             }
             Opcode::NextBuffer => push!(Value::Buffer),
             Opcode::ReadOnlyBuffer => {
@@ -1083,7 +1278,8 @@ impl<'a> Machine<'a> {
                 let n = self.pop()?;
                 let m = self.pop()?;
                 let v = match (m, n) {
-                    (Value::Str(ms), Value::Str(ns)) => {
+                    (Value::Str { pos: mp, len: ml }, Value::Str { pos: np, len: nl }) => {
+                        let (ms, ns) = (Src { pos: mp, len: ml }, Src { pos: np, len: nl });
                         let module = String::from_utf8_lossy(self.src_bytes(ms)).into_owned();
                         let attr = String::from_utf8_lossy(self.src_bytes(ns)).into_owned();
                         Value::Global(self.intern_global(&module, &attr, offset, name))
@@ -1303,7 +1499,6 @@ impl<'a> Machine<'a> {
         self.stack = Vec::new();
         self.marks = Vec::new();
         self.memo = Vec::new();
-        self.memo_dense_set = Vec::new();
         self.memo_sparse = HashMap::new();
         let mut recent: [Option<(usize, usize)>; 2] = [None, None];
         let mut count = 0u64;
@@ -1454,7 +1649,7 @@ enum Flow {
 fn may_be_str(v: Value) -> bool {
     matches!(
         v,
-        Value::Str(_) | Value::Call { .. } | Value::Persistent | Value::Opaque
+        Value::Str { .. } | Value::Call { .. } | Value::Persistent | Value::Opaque
     )
 }
 
@@ -1566,4 +1761,13 @@ fn python_repr_bytes(b: &[u8]) -> String {
     }
     out.push('\'');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_stay_small() {
+        // The memo and stack hold millions of these.
+        assert_eq!(std::mem::size_of::<super::Value>(), 16);
+    }
 }

@@ -21,8 +21,9 @@ macro_rules! opcodes {
             }
 
             /// The name `pickletools` uses, e.g. `STACK_GLOBAL`.
+            #[inline]
             pub fn name(self) -> &'static str {
-                match self { $(Opcode::$variant => $name,)* }
+                NAME_TABLE[self as usize]
             }
 
             /// The protocol that introduced the opcode. The unpickler accepts
@@ -31,6 +32,12 @@ macro_rules! opcodes {
                 match self { $(Opcode::$variant => $proto,)* }
             }
         }
+
+        static NAME_TABLE: [&str; 256] = {
+            let mut table = [""; 256];
+            $(table[$byte as usize] = $name;)*
+            table
+        };
 
         static OPCODE_TABLE: [Option<Opcode>; 256] = {
             let mut table = [None; 256];

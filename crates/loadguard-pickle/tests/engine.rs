@@ -694,3 +694,72 @@ fn every_data_opcode_is_understood() {
     assert!(r.streams[0].complete, "{:?}", r.streams[0]);
     assert_eq!(r.streams[0].protocol, 5);
 }
+
+// ---- the fast path agrees with the reference path -----------------------------------------
+
+fn summary(r: &PickleReport) -> Vec<String> {
+    let mut v: Vec<String> = r
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {:?} {:?} {:?} {:?} {} {:?}",
+                f.rule.code,
+                f.location.members,
+                f.location.offset,
+                f.location.opcode,
+                f.callable,
+                f.message,
+                f.occurrences
+            )
+        })
+        .collect();
+    v.sort();
+    v.extend(r.streams.iter().map(|s| format!("{s:?}")));
+    v
+}
+
+#[test]
+fn fast_path_matches_reference_path_on_fixtures_and_mutations() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let reference = Options {
+        reference_path_only: true,
+        ..Options::default()
+    };
+    let mut inputs = Vec::new();
+    for dir in ["benign", "malicious"] {
+        for entry in std::fs::read_dir(root.join(dir)).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "pkl") {
+                inputs.push(std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    assert!(inputs.len() > 30);
+    // Deterministic mutations: flip, truncate and splice bytes.
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let originals = inputs.clone();
+    for data in &originals {
+        for _ in 0..40 {
+            let mut m = data.clone();
+            let i = (next() as usize) % m.len();
+            match next() % 3 {
+                0 => m[i] = next() as u8,
+                1 => m.truncate(i),
+                _ => m.insert(i, b"(0h\x00\x94}u.q\x01"[(next() % 10) as usize]),
+            }
+            inputs.push(m);
+        }
+    }
+    for data in &inputs {
+        let fast = scan(data, &Options::default());
+        let slow = scan(data, &reference);
+        assert_eq!(summary(&fast), summary(&slow), "input {data:?}");
+    }
+}

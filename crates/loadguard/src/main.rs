@@ -199,6 +199,7 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
                 ..Limits::default()
             },
             strict: args.strict,
+            ..Options::default()
         },
         policy: Policy::with_extra_allowed(args.allow_global.iter().map(String::as_str)),
     };
