@@ -60,6 +60,10 @@ pub struct Options {
     pub limits: Limits,
     /// Unknown callables that are invoked become high instead of medium.
     pub strict: bool,
+    /// Stop after this many streams: what follows is not pickle data for
+    /// the loader (legacy `torch.save` writes five pickles, then raw
+    /// storages). `None` scans every stream.
+    pub max_streams: Option<u32>,
     /// Run every opcode through the reference implementation, without the
     /// fast path for common data opcodes. For differential tests.
     #[doc(hidden)]
@@ -111,6 +115,31 @@ pub fn sniff(data: &[u8]) -> bool {
     }
 }
 
+/// A stricter test for bytes that are usually not pickles (tensor storages
+/// in a checkpoint): a PROTO header, and a trial parse of the window that
+/// reaches STOP, runs to the end of the window, or names a plausible global
+/// before failing.
+pub fn sniff_strict(window: &[u8]) -> bool {
+    if !matches!(window, [0x80, v, ..] if *v <= opcode::HIGHEST_PROTOCOL) {
+        return sniff_protocol_0(window);
+    }
+    let mut saw_global = false;
+    let mut count = 0;
+    for ins in decode::instructions(window, 0) {
+        let Ok(ins) = ins else {
+            return saw_global;
+        };
+        count += 1;
+        if let decode::Arg::Global { module, name } = ins.arg {
+            saw_global |= is_dotted_identifier(module) && is_dotted_identifier(name);
+        }
+        if ins.opcode == opcode::Opcode::Stop {
+            return count >= 2;
+        }
+    }
+    true
+}
+
 fn sniff_protocol_0(data: &[u8]) -> bool {
     let window = &data[..data.len().min(64 * 1024)];
     let mut saw_identifier_global = false;
@@ -152,6 +181,9 @@ fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> Pi
     let mut resyncing = false;
     let mut trailing_reported = false;
     while pos < data.len() {
+        if options.max_streams.is_some_and(|max| stream_index >= max) {
+            break;
+        }
         let result = Machine::new(data, policy, options, stream_index).run(pos);
         if result.failed_at_start {
             if pos == 0 && !resyncing {

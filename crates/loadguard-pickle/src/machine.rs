@@ -239,6 +239,7 @@ pub(crate) struct Machine<'a> {
     data: &'a [u8],
     policy: &'a Policy,
     limits: &'a Limits,
+    options: &'a Options,
     strict: bool,
     stream_index: u32,
 
@@ -257,6 +258,11 @@ pub(crate) struct Machine<'a> {
     nested: Vec<Nested>,
     frame_end: Option<usize>,
     fast_path: bool,
+    /// The global id of `joblib.numpy_pickle.NumpyArrayWrapper`, once seen.
+    joblib_wrapper: Option<u32>,
+    /// Items SETITEM(S) put into the state dict of a NumpyArrayWrapper:
+    /// (stack index of the dict, items).
+    wrapper_state: Option<(usize, Vec<(Value, Value)>)>,
     differential_frame_reported: bool,
     tuple_store_reported: bool,
 }
@@ -272,6 +278,7 @@ impl<'a> Machine<'a> {
             data,
             policy,
             limits: &options.limits,
+            options,
             strict: options.strict,
             stream_index,
             stack: Vec::new(),
@@ -288,6 +295,8 @@ impl<'a> Machine<'a> {
             nested: Vec::new(),
             frame_end: None,
             fast_path: !options.reference_path_only,
+            joblib_wrapper: None,
+            wrapper_state: None,
             differential_frame_reported: false,
             tuple_store_reported: false,
         }
@@ -324,6 +333,7 @@ impl<'a> Machine<'a> {
             let end = ins.end;
             match self.step(ins, start) {
                 Ok(Flow::Continue) => pos = end,
+                Ok(Flow::Jump(to)) => pos = to,
                 Ok(Flow::Stop) => {
                     pos = end;
                     break Ok(());
@@ -562,6 +572,10 @@ impl<'a> Machine<'a> {
         let class = self.policy.classify(m, n);
         let display = format!("{m}.{n}");
         let id = self.globals.len() as u32;
+        if display == "joblib.numpy_pickle.NumpyArrayWrapper" {
+            // joblib writes array bytes right after this object's BUILD.
+            self.joblib_wrapper = Some(id);
+        }
         self.globals.push(GlobalEntry {
             display,
             class,
@@ -1017,7 +1031,7 @@ impl<'a> Machine<'a> {
                 }
                 return Some(next);
             }
-            b'u' | b'e' => {
+            b'u' | b'e' if self.joblib_wrapper.is_none() => {
                 // SETITEMS / APPENDS onto a container the pickle built.
                 let m = *self.marks.last()?;
                 let fence = self.marks.len().checked_sub(2).map_or(0, |i| self.marks[i]);
@@ -1229,6 +1243,7 @@ impl<'a> Machine<'a> {
                     return Err(StreamError::Underflow);
                 }
                 self.check_mutation(self.stack[len - 3], offset, name);
+                self.record_wrapper_state(len - 3, len - 2);
                 self.stack.truncate(len - 2);
             }
             Opcode::SetItems => {
@@ -1241,6 +1256,7 @@ impl<'a> Machine<'a> {
                 }
                 if m < self.stack.len() {
                     self.check_mutation(self.stack[m - 1], offset, name);
+                    self.record_wrapper_state(m - 1, m);
                 }
                 self.stack.truncate(m);
             }
@@ -1338,6 +1354,12 @@ impl<'a> Machine<'a> {
             Opcode::Build => {
                 let state = self.pop()?;
                 let inst = self.top()?;
+                if let (Some(w), Value::Call { callee, .. }) = (self.joblib_wrapper, inst)
+                    && callee == w
+                {
+                    let dict_index = self.stack.len();
+                    return self.joblib_array(state, dict_index, ins.end, offset);
+                }
                 match inst {
                     Value::Global(_) | Value::Opaque => {
                         self.mutation_finding(inst, state, offset, name)
@@ -1555,6 +1577,160 @@ impl<'a> Machine<'a> {
         }
     }
 
+    // ---- joblib: array bytes inline in the stream ---------------------------------
+
+    /// Keeps the items set into a dict that is the state of a joblib
+    /// NumpyArrayWrapper (the dict at `dict_index`, items from `from`).
+    fn record_wrapper_state(&mut self, dict_index: usize, from: usize) {
+        let Some(w) = self.joblib_wrapper else { return };
+        let is_wrapper_state = dict_index >= 1
+            && self.stack[dict_index] == Value::Dict
+            && matches!(self.stack[dict_index - 1], Value::Call { callee, .. } if callee == w);
+        if !is_wrapper_state {
+            return;
+        }
+        let items: Vec<(Value, Value)> = self.stack[from..]
+            .chunks(2)
+            .take(32)
+            .map(|p| (p[0], p[1]))
+            .collect();
+        match &mut self.wrapper_state {
+            Some((i, existing)) if *i == dict_index => existing.extend(items),
+            _ => self.wrapper_state = Some((dict_index, items)),
+        }
+    }
+
+    fn state_value(&self, items: &[(Value, Value)], key: &str) -> Option<Value> {
+        items
+            .iter()
+            .rev()
+            .find(|(k, _)| {
+                k.as_str()
+                    .is_some_and(|s| self.src_bytes(s) == key.as_bytes())
+            })
+            .map(|(_, v)| *v)
+    }
+
+    /// `joblib.load` reads an array's bytes right after the BUILD of its
+    /// NumpyArrayWrapper (`NumpyArrayWrapper.read_array`): an alignment byte
+    /// and padding, then either raw data (shape x itemsize) or, for object
+    /// arrays, a complete nested pickle. Skip the raw data, scan the pickle.
+    fn joblib_array(
+        &mut self,
+        state: Value,
+        dict_index: usize,
+        after: usize,
+        offset: usize,
+    ) -> Result<Flow, StreamError> {
+        let items = match self.wrapper_state.take() {
+            Some((i, items)) if i == dict_index && state == Value::Dict => items,
+            _ => Vec::new(),
+        };
+        let bad = |this: &mut Self, why: String| {
+            this.event(&rules::malformed::RULE, "joblib", offset, "BUILD", || {
+                format!("joblib array wrapper: {why}; the rest of the stream cannot be located")
+            });
+        };
+        let dtype = self
+            .state_value(&items, "dtype")
+            .and_then(|d| self.dtype_code(d));
+        let shape = self.state_value(&items, "shape");
+        let (Some((kind, itemsize)), Some(shape)) = (dtype, shape) else {
+            bad(self, "no readable shape and dtype in its state".into());
+            return Err(StreamError::NoStop);
+        };
+        let mut pos = after;
+        if matches!(
+            self.state_value(&items, "numpy_array_alignment_bytes"),
+            Some(Value::Int(_))
+        ) {
+            let Some(&pad) = self.data.get(pos) else {
+                return Err(StreamError::NoStop);
+            };
+            pos += 1 + usize::from(pad);
+        }
+        let object = kind == 'O'
+            || (kind == 'V' && matches!(self.data.get(pos..pos + 2), Some([0x80, 2..=5])));
+        if object {
+            // A complete pickle of the object array, read by a nested unpickler.
+            let nested =
+                Machine::new(self.data, self.policy, self.options, self.stream_index).run(pos);
+            for mut f in nested.findings {
+                f.location
+                    .members
+                    .insert(0, format!("joblib object array @{pos:#x}"));
+                self.events.findings.push(f);
+            }
+            self.nested.extend(nested.nested);
+            if !nested.info.complete {
+                return Err(StreamError::NoStop);
+            }
+            return Ok(Flow::Jump(nested.info.end));
+        }
+        let dims: Vec<Value> = match shape {
+            Value::Tuple { len, .. } if (len as usize) <= TUPLE_KEEP => {
+                self.tuple_items(shape).to_vec()
+            }
+            _ => {
+                bad(self, "shape is not a small tuple of integers".into());
+                return Err(StreamError::NoStop);
+            }
+        };
+        let mut count: u64 = 1;
+        for d in dims {
+            let Value::Int(n) = d else {
+                bad(self, "shape is not a tuple of integers".into());
+                return Err(StreamError::NoStop);
+            };
+            count = u64::try_from(n)
+                .ok()
+                .and_then(|n| count.checked_mul(n))
+                .unwrap_or(u64::MAX);
+        }
+        let size = count
+            .checked_mul(itemsize)
+            .and_then(|s| usize::try_from(s).ok());
+        let Some(end) = size
+            .and_then(|s| pos.checked_add(s))
+            .filter(|&e| e <= self.data.len())
+        else {
+            bad(
+                self,
+                format!("array data of {count} x {itemsize} bytes runs past the end of the data"),
+            );
+            return Err(StreamError::NoStop);
+        };
+        // The skipped bytes are data to joblib; to plain pickle.load they are
+        // opcodes. Scan them if they look like a pickle.
+        if crate::sniff_strict(&self.data[pos..end.min(pos + 64 * 1024)]) {
+            self.nested.push(Nested {
+                bytes: NestedBytes::Input {
+                    start: pos,
+                    len: end - pos,
+                },
+                label: format!("joblib array data @{pos:#x}"),
+                sniffed: true,
+            });
+        }
+        Ok(Flow::Jump(end))
+    }
+
+    /// (kind, itemsize) of a `numpy.dtype('f8', ...)` call.
+    fn dtype_code(&self, v: Value) -> Option<(char, u64)> {
+        let Value::Call { callee, .. } = v else {
+            return None;
+        };
+        if callee == DYNAMIC || !self.globals[callee as usize].display.ends_with(".dtype") {
+            return None;
+        }
+        let code = self.tuple_items(v).first()?.as_str()?;
+        let code = std::str::from_utf8(self.src_bytes(code)).ok()?;
+        let code = code.trim_start_matches(['<', '>', '|', '=']);
+        let kind = code.chars().next()?;
+        let n: u64 = code[1..].parse().ok()?;
+        Some((kind, if kind == 'U' { n * 4 } else { n }))
+    }
+
     // ---- findings from the globals table -----------------------------------------
 
     fn global_findings(&self) -> Vec<Finding> {
@@ -1642,6 +1818,8 @@ enum Flow {
     Continue,
     Stop,
     Limit(LimitKind),
+    /// Continue at this offset (joblib's inline array data was skipped).
+    Jump(usize),
 }
 
 /// Values whose Python type is only known at load time (or strings):

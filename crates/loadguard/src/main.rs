@@ -17,6 +17,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use loadguard_core::{Severity, Verdict};
 use loadguard_pickle::{Limits, Options, Policy};
+use loadguard_scan::{ContainerLimits, ScanOptions};
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +78,12 @@ struct ScanArgs {
     /// Maximum depth of pickles nested in pickles.
     #[arg(long, default_value_t = Limits::default().max_depth)]
     max_depth: u32,
+    /// Maximum nesting of containers (zip in tar in gzip...).
+    #[arg(long, default_value_t = ContainerLimits::default().max_depth)]
+    max_container_depth: u32,
+    /// Maximum decompressed bytes of one archive member or compressed stream.
+    #[arg(long, default_value_t = ContainerLimits::default().max_member_bytes)]
+    max_member_bytes: u64,
     /// Maximum findings per file.
     #[arg(long, default_value_t = Limits::default().max_findings)]
     max_findings: usize,
@@ -189,17 +196,24 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         }
     }
     let scanner = scan::Scanner {
-        options: Options {
-            limits: Limits {
-                max_stack: args.max_stack,
-                max_marks: args.max_marks,
-                max_memo: args.max_memo,
-                max_depth: args.max_depth,
-                max_findings: args.max_findings,
-                ..Limits::default()
+        options: ScanOptions {
+            pickle: Options {
+                limits: Limits {
+                    max_stack: args.max_stack,
+                    max_marks: args.max_marks,
+                    max_memo: args.max_memo,
+                    max_depth: args.max_depth,
+                    max_findings: args.max_findings,
+                    ..Limits::default()
+                },
+                strict: args.strict,
+                ..Options::default()
             },
-            strict: args.strict,
-            ..Options::default()
+            limits: ContainerLimits {
+                max_depth: args.max_container_depth,
+                max_member_bytes: args.max_member_bytes,
+                ..ContainerLimits::default()
+            },
         },
         policy: Policy::with_extra_allowed(args.allow_global.iter().map(String::as_str)),
     };

@@ -3,27 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use loadguard_core::{Finding, Location, Verdict};
-use loadguard_pickle::{Options, Policy};
+use loadguard_pickle::Policy;
+use loadguard_scan::{Format, ScanOptions};
 use rayon::prelude::*;
 
 use crate::mmap;
 use crate::rules;
-
-/// The format a file was detected as, by content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    Pickle,
-    Unsupported(&'static str),
-}
-
-impl Format {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Pickle => "pickle",
-            Self::Unsupported(_) => "unsupported",
-        }
-    }
-}
 
 /// One scanned file.
 #[derive(Debug)]
@@ -47,7 +32,7 @@ impl Target {
 
 /// What the scanner needs to know.
 pub(crate) struct Scanner {
-    pub(crate) options: Options,
+    pub(crate) options: ScanOptions,
     pub(crate) policy: Policy,
 }
 
@@ -80,20 +65,18 @@ impl Scanner {
     }
 
     pub(crate) fn scan_bytes(&self, path: &str, data: &[u8]) -> Target {
-        let format = detect(data);
-        let mut findings = match format {
-            Format::Pickle => {
-                loadguard_pickle::scan_with_policy(data, &self.options, &self.policy).findings
-            }
-            Format::Unsupported(what) => vec![
+        let report = loadguard_scan::scan(&data, &self.policy, &self.options);
+        let mut findings = report.findings;
+        if let Format::Unsupported(what) = report.format {
+            findings.push(
                 Finding::builder(
                     &rules::unsupported_format::RULE,
                     format!("not scanned: {what}"),
                 )
                 .at(Location::file(path))
                 .build(),
-            ],
-        };
+            );
+        }
         for f in &mut findings {
             f.nest_in(path, &[]);
         }
@@ -105,26 +88,12 @@ impl Scanner {
         });
         Target {
             path: path.to_owned(),
-            format,
+            format: report.format,
             size: data.len() as u64,
             findings,
             error: None,
         }
     }
-}
-
-/// Detects a format by its content, never by its name.
-pub(crate) fn detect(data: &[u8]) -> Format {
-    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
-        return Format::Unsupported("zip archive (container scanning is not implemented yet)");
-    }
-    if loadguard_pickle::sniff(data) {
-        return Format::Pickle;
-    }
-    if data.is_empty() {
-        return Format::Unsupported("empty file");
-    }
-    Format::Unsupported("unrecognised content")
 }
 
 fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Target>) {

@@ -95,7 +95,7 @@ pub(crate) fn render(out: &mut dyn Write, targets: &[Target], verdict: Verdict) 
             .iter()
             .map(|t| JsonTarget {
                 path: &t.path,
-                format: t.format.as_str(),
+                format: t.format.name(),
                 size: t.size,
                 verdict: t.verdict().as_str(),
                 findings: t.findings.len(),

@@ -73,7 +73,7 @@ pub(crate) fn render(
                     "{}: {} ({})",
                     clean(&t.path),
                     style.verdict(v),
-                    t.format.as_str()
+                    t.format.name()
                 )?;
             }
             continue;
@@ -83,7 +83,7 @@ pub(crate) fn render(
             "{}: {} ({}, {} finding{})",
             clean(&t.path),
             style.verdict(v),
-            t.format.as_str(),
+            t.format.name(),
             shown.len(),
             if shown.len() == 1 { "" } else { "s" }
         )?;
