@@ -64,6 +64,10 @@ pub struct Options {
     /// the loader (legacy `torch.save` writes five pickles, then raw
     /// storages). `None` scans every stream.
     pub max_streams: Option<u32>,
+    /// The pickle belongs to a TorchScript archive: `__torch__.*` globals are
+    /// the archive's compiled classes (torch's C++ unpickler resolves them
+    /// from its `code/` tree), not Python imports.
+    pub torchscript_classes: bool,
     /// Run every opcode through the reference implementation, without the
     /// fast path for common data opcodes. For differential tests.
     #[doc(hidden)]

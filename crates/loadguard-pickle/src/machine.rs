@@ -569,7 +569,13 @@ impl<'a> Machine<'a> {
         // CPython would fail to import them, so judging the mapped name only
         // errs on the side of reporting.
         let (m, n) = self.policy.map_python2(module, name);
-        let class = self.policy.classify(m, n);
+        let class = if self.options.torchscript_classes
+            && (m == "__torch__" || m.starts_with("__torch__."))
+        {
+            Class::Allowed(AllowKind::Plain)
+        } else {
+            self.policy.classify(m, n)
+        };
         let display = format!("{m}.{n}");
         let id = self.globals.len() as u32;
         if display == "joblib.numpy_pickle.NumpyArrayWrapper" {
@@ -1376,8 +1382,19 @@ impl<'a> Machine<'a> {
             }
             Opcode::PersId => push!(Value::Persistent),
             Opcode::BinPersId => {
-                self.pop()?;
-                push!(Value::Persistent);
+                let pid = self.pop()?;
+                // Legacy torch.save records module classes as the persistent
+                // id ('module', cls, source_file, source); torch's
+                // persistent_load returns cls itself.
+                let v = match self.tuple_items(pid) {
+                    [tag, Value::Global(g), ..]
+                        if tag.as_str().is_some_and(|s| self.src_bytes(s) == b"module") =>
+                    {
+                        Value::Global(*g)
+                    }
+                    _ => Value::Persistent,
+                };
+                push!(v);
             }
             Opcode::Ext1 | Opcode::Ext2 | Opcode::Ext4 => {
                 let Arg::Ext(code) = ins.arg else {
@@ -1640,17 +1657,21 @@ impl<'a> Machine<'a> {
             return Err(StreamError::NoStop);
         };
         let mut pos = after;
-        if matches!(
-            self.state_value(&items, "numpy_array_alignment_bytes"),
-            Some(Value::Int(_))
-        ) {
+        let object = kind == 'O'
+            || (kind == 'V' && matches!(self.data.get(pos..pos + 2), Some([0x80, 2..=5])));
+        // Raw data is aligned: a padding-length byte, then that much padding.
+        // Object arrays are a nested pickle with no padding.
+        if !object
+            && matches!(
+                self.state_value(&items, "numpy_array_alignment_bytes"),
+                Some(Value::Int(_))
+            )
+        {
             let Some(&pad) = self.data.get(pos) else {
                 return Err(StreamError::NoStop);
             };
             pos += 1 + usize::from(pad);
         }
-        let object = kind == 'O'
-            || (kind == 'V' && matches!(self.data.get(pos..pos + 2), Some([0x80, 2..=5])));
         if object {
             // A complete pickle of the object array, read by a nested unpickler.
             let nested =

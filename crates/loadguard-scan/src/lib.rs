@@ -11,6 +11,9 @@ pub mod source;
 pub mod tar;
 pub mod zip;
 
+#[cfg(test)]
+mod tests;
+
 use std::borrow::Cow;
 
 use loadguard_core::{Finding, Location, Rule, Severity};
@@ -233,6 +236,19 @@ impl Ctx<'_> {
     }
 
     fn pickle(&mut self, src: &dyn Source, path: &[String], legacy_torch: bool) {
+        self.pickle_with(src, path, legacy_torch, false);
+    }
+
+    /// `torchscript`: the pickle sits in a TorchScript archive, where
+    /// `__torch__.*` names are classes compiled from the archive's own
+    /// `code/` tree (reported by PT001), not Python imports.
+    fn pickle_with(
+        &mut self,
+        src: &dyn Source,
+        path: &[String],
+        legacy_torch: bool,
+        torchscript: bool,
+    ) {
         let bytes = match src.contiguous() {
             Some(b) => Cow::Borrowed(b),
             None => match src.read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX)) {
@@ -253,6 +269,7 @@ impl Ctx<'_> {
             // magic, protocol, sys_info, the object, storage keys; raw storages follow.
             options.max_streams = Some(5);
         }
+        options.torchscript_classes = torchscript;
         self.streams += 1;
         let report = loadguard_pickle::scan_with_policy(&bytes, &options, self.policy);
         for mut f in report.findings {
@@ -439,6 +456,13 @@ impl Ctx<'_> {
                 continue;
             }
             let name_says_pickle = entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
+            if is_script
+                && (name_says_pickle || entry.name.ends_with(".debug_pkl"))
+                && loadguard_pickle::sniff(&data)
+            {
+                self.pickle_with(&data.as_slice(), &member, false, true);
+                continue;
+            }
             let format = self.node(&data, &member, depth + 1, Origin::Member);
             if name_says_pickle && matches!(format, Format::Unsupported(_)) && !data.is_empty() {
                 // A `.pkl` member that is not a pickle: scan it as one anyway,
@@ -695,9 +719,9 @@ impl Ctx<'_> {
             "eval(",
             "exec(",
             "open(",
-            "builtins",
+            "__builtins__",
             "globals()",
-            "getattr(",
+            "load_library",
         ];
         let mut suspicious = false;
         for (member, data, offset) in files {

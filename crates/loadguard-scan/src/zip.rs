@@ -195,18 +195,32 @@ fn read_central(
     let mut cd_size = u64::from(u32_at(&eocd, 12));
     let mut cd_offset = u64::from(u32_at(&eocd, 16));
     let mut cd_end = eocd_pos;
-    // ZIP64: the locator sits just before the EOCD.
-    if (count == 0xFFFF || cd_size == 0xFFFF_FFFF || cd_offset == 0xFFFF_FFFF) && eocd_pos >= 20 {
-        let loc = src.read_at(eocd_pos - 20, 20).ok()?;
-        if loc.len() == 20 && &loc[..4] == EOCD64_LOCATOR {
-            let rec_pos = u64_at(&loc, 8);
-            let rec = src.read_at(rec_pos, 56).ok()?;
-            if rec.len() == 56 && &rec[..4] == EOCD64 {
+    // ZIP64: a locator just before the EOCD points at the ZIP64 end record,
+    // which then sits between the central directory and the EOCD. Writers
+    // such as PyTorch's emit it even for small archives.
+    if eocd_pos >= 20
+        && let Ok(loc) = src.read_at(eocd_pos - 20, 20)
+        && loc.len() == 20
+        && &loc[..4] == EOCD64_LOCATOR
+    {
+        let rec_pos = u64_at(&loc, 8);
+        if let Ok(rec) = src.read_at(rec_pos, 56)
+            && rec.len() == 56
+            && &rec[..4] == EOCD64
+        {
+            if count == 0xFFFF {
                 count = u64_at(&rec, 32);
-                cd_size = u64_at(&rec, 40);
-                cd_offset = u64_at(&rec, 48);
-                cd_end = rec_pos;
             }
+            if cd_size == 0xFFFF_FFFF {
+                cd_size = u64_at(&rec, 40);
+            }
+            if cd_offset == 0xFFFF_FFFF {
+                cd_offset = u64_at(&rec, 48);
+            }
+            cd_end = rec_pos;
+        } else {
+            // The locator may itself be shifted by prepended data.
+            cd_end = eocd_pos - 20;
         }
     }
     // Python's zipfile adjusts every offset by the bytes prepended to the archive.

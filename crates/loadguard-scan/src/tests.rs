@@ -1,0 +1,367 @@
+//! Container tricks built byte by byte: each must still surface the payload,
+//! with its container path, and report the trick itself.
+
+use std::io::Write as _;
+
+use loadguard_pickle::Policy;
+
+use crate::tar::tests::build as tar;
+use crate::zip::tests::{build as zip, build_with as zip_with};
+use crate::{ContainerLimits, Format, Report, ScanOptions, scan};
+
+/// os.system("id") at protocol 0: no PROTO header, so byte sniffers miss it.
+const PAYLOAD0: &[u8] = b"cposix\nsystem\n(Vid\ntR.";
+/// The same at protocol 2.
+const PAYLOAD2: &[u8] = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.";
+const BENIGN: &[u8] = b"\x80\x02}q\x00.";
+
+fn run(data: &[u8]) -> Report {
+    scan(&data, Policy::builtin(), &ScanOptions::default())
+}
+
+fn codes(r: &Report) -> Vec<&'static str> {
+    let mut v: Vec<_> = r.findings.iter().map(|f| f.rule.code).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn payload_path(r: &Report) -> Vec<String> {
+    r.findings
+        .iter()
+        .find(|f| f.rule.code == "PKL101")
+        .map(|f| f.location.members.clone())
+        .unwrap_or_else(|| panic!("no payload found: {:#?}", r.findings))
+}
+
+fn has(r: &Report, code: &str) -> bool {
+    r.findings.iter().any(|f| f.rule.code == code)
+}
+
+#[test]
+fn pickle_member_with_any_name_and_protocol_0() {
+    // D1: no .pkl name, and no \x80 header.
+    let z = zip(&[("archive/data.pkl", BENIGN), ("archive/data.txt", PAYLOAD0)]);
+    let r = run(&z);
+    assert_eq!(payload_path(&r), ["archive/data.txt"]);
+    assert_eq!(r.format, Format::TorchZip);
+}
+
+#[test]
+fn flag_bits_do_not_hide_the_member() {
+    // D2: bit 0 set in both headers: zipfile refuses, torch reads.
+    let z = zip_with(&[("archive/data.pkl", PAYLOAD2)], |_, local, cd| {
+        local[6] |= 1;
+        cd[8] |= 1;
+    });
+    let r = run(&z);
+    assert!(has(&r, "ZIP003"), "{:?}", codes(&r));
+    assert_eq!(payload_path(&r), ["archive/data.pkl"]);
+}
+
+#[test]
+fn local_and_central_names_disagree() {
+    // D3.
+    let z = zip_with(&[("archive/data.pkl", PAYLOAD2)], |_, local, _| {
+        let n = local.len();
+        local[n - 8..].copy_from_slice(b"datap.kl");
+    });
+    let r = run(&z);
+    assert!(has(&r, "ZIP001"), "{:?}", codes(&r));
+    assert_eq!(payload_path(&r), ["archive/data.pkl"]);
+}
+
+#[test]
+fn bad_crc_is_reported_and_scanned() {
+    // D4.
+    let z = zip_with(&[("archive/data.pkl", PAYLOAD2)], |_, local, cd| {
+        local[14] ^= 0xff;
+        cd[16] ^= 0xff;
+    });
+    let r = run(&z);
+    assert!(has(&r, "ZIP004"), "{:?}", codes(&r));
+    assert!(has(&r, "PKL101"));
+}
+
+#[test]
+fn case_mangled_and_duplicate_members_are_all_scanned() {
+    // D7: case-mangled member with a protocol-0 pickle.
+    let r = run(&zip(&[
+        ("archive/DATA.PKL", PAYLOAD0),
+        ("archive/version", b"3\n"),
+    ]));
+    assert_eq!(payload_path(&r), ["archive/DATA.PKL"]);
+    // D8: first copy malicious, second benign.
+    let r = run(&zip(&[
+        ("archive/data.pkl", PAYLOAD2),
+        ("archive/data.pkl", BENIGN),
+    ]));
+    assert!(has(&r, "ZIP002"));
+    assert!(has(&r, "PKL101"));
+    let r = run(&zip(&[
+        ("archive/data.pkl", BENIGN),
+        ("archive/Data.pkl", PAYLOAD2),
+    ]));
+    assert!(has(&r, "ZIP002"));
+    assert!(has(&r, "PKL101"));
+}
+
+#[test]
+fn a_corrupt_entry_does_not_abort_the_archive() {
+    // D6: the first central entry points nowhere.
+    let z = zip_with(
+        &[("broken", b"x"), ("archive/data.pkl", PAYLOAD2)],
+        |i, _, cd| {
+            if i == 0 {
+                cd[42..46].copy_from_slice(&0x00ff_ffffu32.to_le_bytes());
+            }
+        },
+    );
+    let r = run(&z);
+    assert!(has(&r, "ZIP008"), "{:?}", codes(&r));
+    assert!(has(&r, "PKL101"));
+}
+
+#[test]
+fn members_missing_from_the_directory_are_scanned() {
+    let mut z = zip(&[("archive/data.pkl", BENIGN), ("evil.pkl", PAYLOAD2)]);
+    // Keep only the first central entry; the EOCD then counts 1.
+    let eocd = z.len() - 22;
+    let cd_start =
+        u32::from_le_bytes([z[eocd + 16], z[eocd + 17], z[eocd + 18], z[eocd + 19]]) as usize;
+    let first_len = 46 + "archive/data.pkl".len();
+    let mut rebuilt = z[..cd_start + first_len].to_vec();
+    rebuilt.extend_from_slice(b"PK\x05\x06\0\0\0\0\x01\0\x01\0");
+    rebuilt.extend_from_slice(&(first_len as u32).to_le_bytes());
+    rebuilt.extend_from_slice(&(cd_start as u32).to_le_bytes());
+    rebuilt.extend_from_slice(&[0, 0]);
+    z = rebuilt;
+    let r = run(&z);
+    assert!(has(&r, "ZIP005"), "{:?}", codes(&r));
+    assert_eq!(payload_path(&r), ["evil.pkl"]);
+}
+
+#[test]
+fn polyglot_pickle_and_zip_are_both_scanned() {
+    let mut data = PAYLOAD2.to_vec();
+    data.extend_from_slice(&zip(&[("archive/data.pkl", PAYLOAD0)]));
+    let r = run(&data);
+    let paths: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "PKL101")
+        .map(|f| f.location.members.clone())
+        .collect();
+    assert!(paths.contains(&vec![]), "{paths:?}");
+    assert!(
+        paths.contains(&vec!["archive/data.pkl".to_owned()]),
+        "{paths:?}"
+    );
+    assert!(has(&r, "ZIP007"));
+}
+
+#[test]
+fn overlapping_members_are_reported() {
+    let z = zip_with(&[("a", b"xxxx"), ("b", b"yyyy")], |i, _, cd| {
+        if i == 1 {
+            cd[42..46].copy_from_slice(&0u32.to_le_bytes());
+        }
+    });
+    let r = run(&z);
+    assert!(has(&r, "ZIP006"), "{:?}", codes(&r));
+}
+
+#[test]
+fn many_members_do_not_push_the_payload_out_of_reach() {
+    let filler: Vec<(String, &[u8])> = (0..2000)
+        .map(|i| (format!("archive/x{i}.pkl"), BENIGN))
+        .collect();
+    let mut members: Vec<(&str, &[u8])> = filler.iter().map(|(n, d)| (n.as_str(), *d)).collect();
+    members.push(("archive/data.pkl", PAYLOAD2));
+    let r = run(&zip(&members));
+    assert_eq!(payload_path(&r), ["archive/data.pkl"]);
+}
+
+#[test]
+fn deflated_members_are_decoded() {
+    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(PAYLOAD2).expect("deflate");
+    let deflated = enc.finish().expect("finish");
+    let crc = crc32fast::hash(PAYLOAD2);
+    let z = zip_with(&[("archive/data.pkl", &deflated)], |_, local, cd| {
+        local[8] = 8;
+        cd[10] = 8;
+        local[14..18].copy_from_slice(&crc.to_le_bytes());
+        cd[16..20].copy_from_slice(&crc.to_le_bytes());
+        local[22..26].copy_from_slice(&(PAYLOAD2.len() as u32).to_le_bytes());
+        cd[24..28].copy_from_slice(&(PAYLOAD2.len() as u32).to_le_bytes());
+    });
+    let r = run(&z);
+    assert_eq!(payload_path(&r), ["archive/data.pkl"]);
+    assert!(!has(&r, "ZIP004"), "{:?}", codes(&r));
+}
+
+#[test]
+fn tar_members_links_and_traversal() {
+    let t = tar(&[
+        ("pickle", b'0', PAYLOAD2, ""),
+        ("storages", b'2', b"", "/etc/passwd"),
+        ("../../escape", b'0', b"hello", ""),
+    ]);
+    let r = run(&t);
+    assert_eq!(r.format, Format::Tar);
+    assert_eq!(payload_path(&r), ["pickle"]);
+    assert!(has(&r, "ARC003"));
+    assert!(has(&r, "ARC002"));
+}
+
+#[test]
+fn compressed_wrappers_are_opened() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar(&[(
+        "model.pt",
+        b'0',
+        &zip(&[("archive/data.pkl", PAYLOAD2)]),
+        "",
+    )]))
+    .expect("gz");
+    let r = run(&gz.finish().expect("finish"));
+    assert_eq!(
+        payload_path(&r),
+        ["gzip data", "model.pt", "archive/data.pkl"]
+    );
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    bz.write_all(PAYLOAD2).expect("bz2");
+    let r = run(&bz.finish().expect("finish"));
+    assert_eq!(payload_path(&r), ["bzip2 data"]);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(PAYLOAD0).expect("zlib");
+    let r = run(&z.finish().expect("finish"));
+    assert_eq!(payload_path(&r), ["zlib data"]);
+}
+
+#[test]
+fn decompression_bombs_stop_at_the_limit() {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    for _ in 0..64 {
+        gz.write_all(&vec![b'N'; 1 << 20]).expect("gz");
+    }
+    let bomb = gz.finish().expect("finish");
+    let options = ScanOptions {
+        limits: ContainerLimits {
+            max_member_bytes: 8 << 20,
+            ..ContainerLimits::default()
+        },
+        ..ScanOptions::default()
+    };
+    let r = scan(&bomb.as_slice(), Policy::builtin(), &options);
+    assert!(has(&r, "ARC004"), "{:?}", codes(&r));
+}
+
+#[test]
+fn nesting_is_limited() {
+    let mut data = PAYLOAD2.to_vec();
+    for _ in 0..12 {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&data).expect("gz");
+        data = gz.finish().expect("finish");
+    }
+    let r = run(&data);
+    assert!(has(&r, "ARC005"), "{:?}", codes(&r));
+}
+
+#[test]
+fn npy_with_a_large_header_and_an_object_pickle() {
+    // D16: a 20 KB header; np.load(allow_pickle=True) accepts it.
+    let mut header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".to_owned();
+    header.push_str(&" ".repeat(20_000));
+    header.push('\n');
+    let mut npy = b"\x93NUMPY\x02\x00".to_vec();
+    npy.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    npy.extend_from_slice(header.as_bytes());
+    npy.extend_from_slice(PAYLOAD2);
+    let r = run(&npy);
+    assert_eq!(r.format, Format::Npy);
+    assert!(has(&r, "NPY001"));
+    assert!(has(&r, "PKL101"));
+}
+
+#[test]
+fn int_desync_inside_an_npz_member() {
+    // C1 in D12: `I0x10\n0` before the payload.
+    let mut pickle = b"I0x10\n0".to_vec();
+    pickle.extend_from_slice(PAYLOAD0);
+    let mut npy = b"\x93NUMPY\x01\x00".to_vec();
+    let header = "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }\n";
+    npy.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    npy.extend_from_slice(header.as_bytes());
+    npy.extend_from_slice(&pickle);
+    let r = run(&zip(&[("arr.npy", &npy)]));
+    assert!(has(&r, "PKL101"));
+    assert!(has(&r, "PKL009"));
+}
+
+#[test]
+fn legacy_torch_payload_in_the_fourth_pickle() {
+    // D13: magic, protocol, sys_info, object (payload), storage keys, raw bytes.
+    let mut data = crate::TORCH_LEGACY_MAGIC.to_vec();
+    data.extend_from_slice(b"\x80\x02M\xe9\x03.");
+    data.extend_from_slice(b"\x80\x02}q\x00.");
+    data.extend_from_slice(PAYLOAD2);
+    data.extend_from_slice(b"\x80\x02]q\x00.");
+    data.extend_from_slice(&[0x80, 0x02, 0xff, 0x13, 0x37, 0x00, 0x2e]);
+    let r = run(&data);
+    assert_eq!(r.format, Format::TorchLegacy);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "PKL101")
+        .expect("payload");
+    assert_eq!(f.location.stream, Some(3));
+    // Raw storage bytes after the fifth pickle are not reported as junk.
+    assert!(!has(&r, "PKL010") && !has(&r, "PKL007"), "{:?}", codes(&r));
+}
+
+#[test]
+fn native_libraries_in_archives() {
+    let r = run(&zip(&[
+        ("archive/data.pkl", BENIGN),
+        ("data/aotinductor/model.so", b"\x7fELF\x02\x01\x01"),
+    ]));
+    assert!(has(&r, "ARC001"));
+}
+
+#[test]
+fn torch_storages_are_not_read_unless_they_are_pickles() {
+    // Storage bytes that start like gzip or a PROTO header are tensor data.
+    let z = zip(&[
+        ("archive/data.pkl", BENIGN),
+        ("archive/data/0", b"\x1f\x8b\x08\x00garbage"),
+        ("archive/data/1", b"\x80\x02\xff\xfe\xfd"),
+        ("archive/data/2", PAYLOAD2),
+    ]);
+    let r = run(&z);
+    assert_eq!(codes(&r), ["PKL101"]);
+    assert_eq!(payload_path(&r), ["archive/data/2"]);
+}
+
+#[test]
+fn hostile_bytes_never_panic() {
+    let seeds: Vec<Vec<u8>> = vec![
+        zip(&[("archive/data.pkl", PAYLOAD2), ("b", b"xyz")]),
+        tar(&[("pickle", b'0', PAYLOAD2, "")]),
+        b"\x93NUMPY\x01\x00\x10\x00{'descr': '|O'}".to_vec(),
+    ];
+    let mut x = 0x1234_5678u32;
+    for seed in &seeds {
+        for i in 0..seed.len() {
+            for flip in [0xffu8, 0x01, 0x80] {
+                let mut m = seed.clone();
+                m[i] ^= flip;
+                let _ = run(&m);
+            }
+            let _ = run(&seed[..i]);
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        }
+    }
+}
