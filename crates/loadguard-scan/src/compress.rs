@@ -14,6 +14,8 @@ pub enum Codec {
     Zlib,
     /// A raw deflate stream (zip method 8).
     Deflate,
+    /// An LZ4 frame (joblib's `compress="lz4"`).
+    Lz4,
 }
 
 impl Codec {
@@ -26,6 +28,7 @@ impl Codec {
             Self::Zstd => "zstd",
             Self::Zlib => "zlib",
             Self::Deflate => "deflate",
+            Self::Lz4 => "lz4",
         }
     }
 
@@ -36,6 +39,7 @@ impl Codec {
             [b'B', b'Z', b'h', b'1'..=b'9', ..] => Some(Self::Bzip2),
             [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Some(Self::Xz),
             [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Self::Zstd),
+            [0x04, 0x22, 0x4d, 0x18, ..] => Some(Self::Lz4),
             // LZMA alone: properties byte 0x5d and a power-of-two dictionary size.
             [0x5d, 0x00, 0x00, d3, d4, ..] if (*d3 | *d4) != 0 => Some(Self::Lzma),
             [cmf, flg, ..]
@@ -78,6 +82,7 @@ pub fn decompress(codec: Codec, input: &[u8], limit: u64) -> Decoded {
         Codec::Zlib => copy(flate2::read::ZlibDecoder::new(input), &mut out),
         Codec::Deflate => copy(flate2::read::DeflateDecoder::new(input), &mut out),
         Codec::Bzip2 => copy(bzip2::read::MultiBzDecoder::new(input), &mut out),
+        Codec::Lz4 => copy(lz4_flex::frame::FrameDecoder::new(input), &mut out),
         Codec::Zstd => match ruzstd::decoding::StreamingDecoder::new(input) {
             Ok(d) => copy(d, &mut out),
             Err(e) => Err(io::Error::other(e.to_string())),
@@ -151,6 +156,7 @@ mod tests {
         assert_eq!(Codec::sniff(b"\x28\xb5\x2f\xfd"), Some(Codec::Zstd));
         assert_eq!(Codec::sniff(b"\x78\x9c"), Some(Codec::Zlib));
         assert_eq!(Codec::sniff(b"\x5d\x00\x00\x80\x00"), Some(Codec::Lzma));
+        assert_eq!(Codec::sniff(b"\x04\x22\x4d\x18"), Some(Codec::Lz4));
         assert_eq!(Codec::sniff(b"\x80\x04"), None);
     }
 

@@ -67,6 +67,7 @@ pub enum Format {
     /// A `torch.jit.save` zip (`*/code/`, `*/constants.pkl`).
     TorchScript,
     Zip,
+    SevenZip,
     Npy,
     Tar,
     Compressed(Codec),
@@ -81,6 +82,7 @@ impl Format {
             Self::TorchZip => "pytorch-zip",
             Self::TorchScript => "torchscript",
             Self::Zip => "zip",
+            Self::SevenZip => "7z",
             Self::Npy => "npy",
             Self::Tar => "tar",
             Self::Compressed(c) => c.name(),
@@ -98,6 +100,8 @@ pub struct Report {
     /// Byte streams handed to a format scanner.
     pub streams_scanned: usize,
 }
+
+const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xbc\xaf\x27\x1c";
 
 /// The first bytes of a legacy `torch.save`: the magic number pickled at protocol 2.
 const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.";
@@ -198,6 +202,10 @@ impl Ctx<'_> {
         }
         if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
             return self.zip(src, path, depth);
+        }
+        if head.starts_with(SEVEN_ZIP_MAGIC) {
+            self.seven_zip(src, path, depth);
+            return Format::SevenZip;
         }
         if tar::sniff(src) {
             self.tar(src, path, depth);
@@ -707,6 +715,94 @@ impl Ctx<'_> {
                 continue;
             }
             self.node(&data.as_ref(), &member, depth + 1, Origin::Member);
+        }
+    }
+
+    /// 7z archives (checkpoints have shipped 7z-compressed). Every member
+    /// is decoded within the limits and scanned by content.
+    fn seven_zip(&mut self, src: &dyn Source, path: &[String], depth: u32) {
+        let Ok(bytes) = src.read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX)) else {
+            return;
+        };
+        let cursor = std::io::Cursor::new(bytes.as_ref());
+        let mut reader = match sevenz_rust2::ArchiveReader::new_with_memory_limit(
+            cursor,
+            sevenz_rust2::Password::empty(),
+            256 * 1024,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                self.report(
+                    &rules::corrupt_data::RULE,
+                    path,
+                    Some(0),
+                    format!("7z archive cannot be read: {e}"),
+                );
+                return;
+            }
+        };
+        reader.set_thread_count(1);
+        let per_member = self.options.limits.max_member_bytes;
+        let mut budget = self
+            .options
+            .limits
+            .max_total_bytes
+            .saturating_sub(self.total_bytes);
+        let mut members: Vec<(String, Vec<u8>, bool)> = Vec::new();
+        let result = reader.for_each_entries(|entry, r| {
+            if entry.is_directory() {
+                return Ok(true);
+            }
+            let limit = per_member.min(budget);
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(r, limit.saturating_add(1)),
+                &mut buf,
+            )?;
+            let hit = buf.len() as u64 > limit;
+            buf.truncate(usize::try_from(limit).unwrap_or(usize::MAX).min(buf.len()));
+            budget = budget.saturating_sub(buf.len() as u64);
+            members.push((entry.name().to_owned(), buf, hit));
+            Ok(!hit)
+        });
+        if let Err(e) = result {
+            self.report(
+                &rules::corrupt_data::RULE,
+                path,
+                None,
+                format!(
+                    "7z data could not be fully decoded ({e}); the decoded members were scanned"
+                ),
+            );
+        }
+        for (name, data, hit) in members {
+            let mut member = path.to_vec();
+            member.push(name.clone());
+            self.check_member_name(&name, &member);
+            if hit {
+                self.report(
+                    &rules::decompression_limit::RULE,
+                    &member,
+                    None,
+                    format!(
+                        "member expands past the limit; only the first {} bytes were scanned",
+                        data.len()
+                    ),
+                );
+            }
+            if !self.spend(data.len() as u64, &member) {
+                return;
+            }
+            if let Some(kind) = executable_kind(&name, &data) {
+                self.report(
+                    &rules::executable_member::RULE,
+                    &member,
+                    None,
+                    format!("{kind} in the archive: loading or unpacking this model can run it"),
+                );
+                continue;
+            }
+            self.node(&data, &member, depth + 1, Origin::Member);
         }
     }
 

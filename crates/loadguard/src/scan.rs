@@ -53,7 +53,20 @@ impl Scanner {
     fn scan_file(&self, path: &Path) -> Target {
         let display = path.display().to_string();
         match mmap::open(path) {
-            Ok(bytes) => self.scan_bytes(&display, &bytes),
+            // A panic is a bug; it must cost this file its verdict, not the
+            // whole run its report.
+            Ok(bytes) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.scan_bytes(&display, &bytes)
+            }))
+            .unwrap_or_else(|_| Target {
+                path: display.clone(),
+                format: Format::Unsupported("scanner error"),
+                size: bytes.len() as u64,
+                findings: Vec::new(),
+                error: Some(
+                    "internal error while scanning this file (a bug: please report it)".to_owned(),
+                ),
+            }),
             Err(e) => Target {
                 path: display,
                 format: Format::Unsupported("unreadable"),
