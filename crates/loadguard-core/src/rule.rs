@@ -92,8 +92,8 @@ impl Rule {
     /// Where the rule's documentation lives in the repository.
     pub fn doc_url(&self) -> String {
         format!(
-            "https://github.com/loadguard/loadguard/blob/main/docs/rules.md#{}",
-            self.code.to_ascii_lowercase()
+            "https://github.com/loadguard/loadguard/blob/main/docs/rules/{}.md",
+            self.code
         )
     }
 }

@@ -3,8 +3,10 @@
 //! Exit codes: 0 no finding at or above `--fail-on`; 1 at least one; 2 the
 //! scan could not run or could not read a target.
 
+mod config;
 mod mmap;
 mod output;
+mod progress;
 mod registry;
 mod rules;
 mod scan;
@@ -14,7 +16,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use loadguard_core::{Severity, Verdict};
 use loadguard_pickle::{Limits, Options, Policy};
 use loadguard_scan::{ContainerLimits, ScanOptions};
@@ -33,7 +35,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Scan files and folders (recursively); formats are detected by content.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule.
     Rules,
     /// Print a rule's documentation.
@@ -41,6 +43,14 @@ enum Command {
         /// Rule code (PKL101) or name (pickle-command-execution).
         rule: String,
     },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write one Markdown page per rule into a folder (docs/rules).
+    #[command(hide = true)]
+    GenerateDocs { out: PathBuf },
 }
 
 #[derive(Parser)]
@@ -51,9 +61,9 @@ struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Exit 1 when a finding reaches this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::High)]
-    fail_on: FailOn,
+    /// Exit 1 when a finding reaches this severity [default: high, or the config's].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Treat unknown callables that a pickle invokes as high (fails the default --fail-on).
     #[arg(long)]
     strict: bool,
@@ -63,36 +73,51 @@ struct ScanArgs {
     /// When to colour the text report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Same as --color never.
+    #[arg(long)]
+    no_color: bool,
+    /// No progress line on stderr.
+    #[arg(long)]
+    no_progress: bool,
+    /// Configuration file to use (also one inside a scanned target).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Do not look for loadguard.toml or [tool.loadguard] in pyproject.toml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
     /// Exact callable names to allow in pickles (`module.qualname`), in addition to the built-in list.
     #[arg(long = "allow-global", value_name = "NAME")]
     allow_global: Vec<String>,
     /// Maximum values on the pickle stack.
-    #[arg(long, default_value_t = Limits::default().max_stack)]
-    max_stack: usize,
+    #[arg(long)]
+    max_stack: Option<usize>,
     /// Maximum open MARKs.
-    #[arg(long, default_value_t = Limits::default().max_marks)]
-    max_marks: usize,
+    #[arg(long)]
+    max_marks: Option<usize>,
     /// Maximum memo entries per stream.
-    #[arg(long, default_value_t = Limits::default().max_memo)]
-    max_memo: usize,
+    #[arg(long)]
+    max_memo: Option<usize>,
     /// Maximum depth of pickles nested in pickles.
-    #[arg(long, default_value_t = Limits::default().max_depth)]
-    max_depth: u32,
-    /// Maximum nesting of containers (zip in tar in gzip...).
-    #[arg(long, default_value_t = ContainerLimits::default().max_depth)]
-    max_container_depth: u32,
-    /// Maximum decompressed bytes of one archive member or compressed stream.
-    #[arg(long, default_value_t = ContainerLimits::default().max_member_bytes)]
-    max_member_bytes: u64,
+    #[arg(long)]
+    max_depth: Option<u32>,
     /// Maximum findings per file.
-    #[arg(long, default_value_t = Limits::default().max_findings)]
-    max_findings: usize,
+    #[arg(long)]
+    max_findings: Option<usize>,
+    /// Maximum nesting of containers (zip in tar in gzip...).
+    #[arg(long)]
+    max_container_depth: Option<u32>,
+    /// Maximum decompressed bytes of one archive member or compressed stream.
+    #[arg(long)]
+    max_member_bytes: Option<u64>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    Sarif,
+    Github,
+    Cyclonedx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,6 +131,10 @@ enum FailOn {
 }
 
 impl FailOn {
+    fn parse(s: &str) -> Option<Self> {
+        <Self as ValueEnum>::from_str(s, true).ok()
+    }
+
     fn threshold(self) -> Option<Severity> {
         match self {
             Self::Info => Some(Severity::Info),
@@ -151,7 +180,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for r in registry::all_rules() {
                 writeln!(
                     out,
-                    "{:<7} {:<28} {:<8} {:<8} {}",
+                    "{:<7} {:<30} {:<8} {:<8} {}",
                     r.code,
                     r.name,
                     r.severity.as_str(),
@@ -166,21 +195,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let Some(r) = registry::find(&rule) else {
                 bail!("no rule named {rule:?}; `loadguard rules` lists them");
             };
-            writeln!(out, "# {} {}\n", r.code, r.name)?;
-            writeln!(
-                out,
-                "Severity: {}. Confidence: {}. {}.\n",
-                r.severity,
-                r.confidence,
-                r.cwe_id()
-            )?;
-            for line in r.docs.lines() {
-                writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line))?;
-            }
+            out.write_all(registry::page(r).as_bytes())?;
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Scan(args) => scan(args, &mut out),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "loadguard", &mut out);
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::GenerateDocs { out: dir } => {
+            registry::write_docs(&dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scan(args) => scan(*args, &mut out),
     }
 }
 
@@ -190,34 +218,81 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
             bail!("{}: no such file or directory", p.display());
         }
     }
+    let cwd = std::env::current_dir().context("reading the working directory")?;
+    let loaded = config::load(args.config.as_deref(), args.no_config, &cwd, &args.paths)?;
+    let cfg = &loaded.config;
+    cfg.validate(|r| registry::find(r).is_some())
+        .with_context(|| {
+            loaded
+                .path
+                .as_deref()
+                .map_or_else(String::new, |p| p.display().to_string())
+        })?;
+    if let Some(ignored) = &loaded.ignored_in_target {
+        let _ = writeln!(
+            io::stderr(),
+            "loadguard: ignoring {} because it is inside a scanned target (pass --config to use it)",
+            ignored.display()
+        );
+    }
     for name in &args.allow_global {
         if !name.contains('.') || name.contains('*') {
             bail!("--allow-global takes an exact `module.qualname`, not {name:?}");
         }
     }
+    let fail_on = match (&args.fail_on, &cfg.fail_on) {
+        (Some(f), _) => *f,
+        (None, Some(s)) => FailOn::parse(s).unwrap_or(FailOn::High),
+        (None, None) => FailOn::High,
+    };
+    let l = &cfg.limits;
+    let pl = Limits::default();
+    let cl = ContainerLimits::default();
+    let allowed: Vec<&str> = args
+        .allow_global
+        .iter()
+        .map(String::as_str)
+        .chain(cfg.allow.iter().map(|a| a.name.as_str()))
+        .collect();
     let scanner = scan::Scanner {
         options: ScanOptions {
             pickle: Options {
                 limits: Limits {
-                    max_stack: args.max_stack,
-                    max_marks: args.max_marks,
-                    max_memo: args.max_memo,
-                    max_depth: args.max_depth,
-                    max_findings: args.max_findings,
-                    ..Limits::default()
+                    max_stack: args.max_stack.or(l.max_stack).unwrap_or(pl.max_stack),
+                    max_marks: args.max_marks.or(l.max_marks).unwrap_or(pl.max_marks),
+                    max_memo: args.max_memo.or(l.max_memo).unwrap_or(pl.max_memo),
+                    max_depth: args.max_depth.or(l.max_depth).unwrap_or(pl.max_depth),
+                    max_findings: args
+                        .max_findings
+                        .or(l.max_findings)
+                        .unwrap_or(pl.max_findings),
+                    ..pl
                 },
-                strict: args.strict,
+                strict: args.strict || cfg.strict.unwrap_or(false),
                 ..Options::default()
             },
             limits: ContainerLimits {
-                max_depth: args.max_container_depth,
-                max_member_bytes: args.max_member_bytes,
-                ..ContainerLimits::default()
+                max_depth: args
+                    .max_container_depth
+                    .or(l.max_container_depth)
+                    .unwrap_or(cl.max_depth),
+                max_member_bytes: args
+                    .max_member_bytes
+                    .or(l.max_member_bytes)
+                    .unwrap_or(cl.max_member_bytes),
+                ..cl
             },
         },
-        policy: Policy::with_extra_allowed(args.allow_global.iter().map(String::as_str)),
+        policy: Policy::with_extra_allowed(allowed),
+        hash: args.format == Format::Cyclonedx,
+        done: Default::default(),
+        total: Default::default(),
     };
-    let targets = scanner.scan_paths(&args.paths);
+    let show_progress = !args.no_progress && !args.quiet && io::stderr().is_terminal();
+    let mut targets = progress::with_progress(show_progress, &scanner.done, &scanner.total, || {
+        scanner.scan_paths(&args.paths)
+    });
+    let suppressed = apply_rule_config(&mut targets, cfg);
     let verdict = targets
         .iter()
         .map(scan::Target::verdict)
@@ -225,8 +300,12 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .unwrap_or(Verdict::Safe);
     match args.format {
         Format::Json => output::json::render(out, &targets, verdict)?,
+        Format::Sarif => output::sarif::render(out, &targets)?,
+        Format::Github => output::github::render(out, &targets)?,
+        Format::Cyclonedx => output::cyclonedx::render(out, &targets)?,
         Format::Text => {
             let color = match args.color {
+                _ if args.no_color => false,
                 Color::Always => true,
                 Color::Never => false,
                 Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
@@ -238,10 +317,16 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
                 &output::text::Style { color },
                 args.quiet,
             )?;
+            if suppressed > 0 {
+                writeln!(
+                    out,
+                    "{suppressed} finding(s) suppressed by rules.ignore in the configuration"
+                )?;
+            }
         }
     }
     out.flush().context("writing the report")?;
-    let failed = args.fail_on.threshold().is_some_and(|t| {
+    let failed = fail_on.threshold().is_some_and(|t| {
         targets
             .iter()
             .flat_map(|t| &t.findings)
@@ -254,4 +339,33 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Drops findings of ignored rules and applies severity overrides. Returns
+/// how many findings were dropped.
+fn apply_rule_config(targets: &mut [scan::Target], cfg: &config::Config) -> usize {
+    let ignored: Vec<&str> = cfg
+        .rules
+        .ignore
+        .iter()
+        .filter_map(|r| registry::find(r).map(|rule| rule.code))
+        .collect();
+    let overrides: Vec<(&str, Severity)> = cfg
+        .rules
+        .severity
+        .iter()
+        .filter_map(|(r, s)| Some((registry::find(r)?.code, Severity::parse(s)?)))
+        .collect();
+    let mut dropped = 0;
+    for t in targets {
+        let before = t.findings.len();
+        t.findings.retain(|f| !ignored.contains(&f.rule.code));
+        dropped += before - t.findings.len();
+        for f in &mut t.findings {
+            if let Some((_, s)) = overrides.iter().find(|(c, _)| *c == f.rule.code) {
+                f.severity = *s;
+            }
+        }
+    }
+    dropped
 }

@@ -19,6 +19,8 @@ pub(crate) struct Target {
     pub(crate) findings: Vec<Finding>,
     /// Why the file could not be scanned (I/O); its findings are then empty.
     pub(crate) error: Option<String>,
+    /// SHA-256 of the file, when the output needs it (CycloneDX).
+    pub(crate) sha256: Option<String>,
 }
 
 impl Target {
@@ -34,6 +36,12 @@ impl Target {
 pub(crate) struct Scanner {
     pub(crate) options: ScanOptions,
     pub(crate) policy: Policy,
+    /// Compute each file's SHA-256.
+    pub(crate) hash: bool,
+    /// Files done so far, for the progress line.
+    pub(crate) done: std::sync::atomic::AtomicUsize,
+    /// Files to scan, once the walk is over.
+    pub(crate) total: std::sync::atomic::AtomicUsize,
 }
 
 impl Scanner {
@@ -44,7 +52,16 @@ impl Scanner {
         for path in paths {
             collect_files(path, &mut files, &mut errors);
         }
-        let mut targets: Vec<Target> = files.par_iter().map(|f| self.scan_file(f)).collect();
+        self.total
+            .store(files.len(), std::sync::atomic::Ordering::Relaxed);
+        let mut targets: Vec<Target> = files
+            .par_iter()
+            .map(|f| {
+                let t = self.scan_file(f);
+                self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                t
+            })
+            .collect();
         targets.extend(errors);
         targets.sort_by(|a, b| a.path.cmp(&b.path));
         targets
@@ -66,6 +83,7 @@ impl Scanner {
                 error: Some(
                     "internal error while scanning this file (a bug: please report it)".to_owned(),
                 ),
+                sha256: None,
             }),
             Err(e) => Target {
                 path: display,
@@ -73,6 +91,7 @@ impl Scanner {
                 size: 0,
                 findings: Vec::new(),
                 error: Some(e.to_string()),
+                sha256: None,
             },
         }
     }
@@ -85,6 +104,16 @@ impl Scanner {
                 Finding::builder(
                     &rules::unsupported_format::RULE,
                     format!("not scanned: {what}"),
+                )
+                .at(Location::file(path))
+                .build(),
+            );
+        }
+        if is_scanner_config(path, data) {
+            findings.push(
+                Finding::builder(
+                    &rules::target_config::RULE,
+                    "scanner configuration inside the scanned target: ignored (pass it with --config to use it)".to_owned(),
                 )
                 .at(Location::file(path))
                 .build(),
@@ -105,6 +134,13 @@ impl Scanner {
             size: data.len() as u64,
             findings,
             error: None,
+            sha256: self.hash.then(|| {
+                use sha2::Digest;
+                sha2::Sha256::digest(data)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
+            }),
         }
     }
 }
@@ -133,7 +169,19 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Target>
                 size: 0,
                 findings: Vec::new(),
                 error: Some(e.to_string()),
+                sha256: None,
             }),
         }
     }
+}
+
+/// A scanner's configuration or ignore file (by name), or a pyproject.toml
+/// with a `[tool.loadguard]` table.
+fn is_scanner_config(path: &str, data: &[u8]) -> bool {
+    let name = Path::new(path)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    crate::config::CONFIG_NAMES.contains(&name)
+        || (name == "pyproject.toml" && String::from_utf8_lossy(data).contains("[tool.loadguard]"))
 }
