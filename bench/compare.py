@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """loadguard next to picklescan on the same files, in one run.
 
-    cargo build --release -p loadguard
+    cargo build --release
     python -m pip install picklescan      # in a venv
     python bench/compare.py
 
@@ -48,7 +48,7 @@ def best_of(cmd, runs=3):
 
 def main():
     if not os.path.exists(LOADGUARD):
-        sys.exit("build first: cargo build --release -p loadguard")
+        sys.exit("build first: cargo build --release")
     picklescan = shutil.which("picklescan") or os.path.join(os.path.dirname(sys.executable), "picklescan")
     print(f"{'file':<22} {'size':>9} {'picklescan':>14} {'loadguard':>14} {'speed-up':>9}")
     for path in files():

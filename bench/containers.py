@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Container-layer benchmarks: time and peak memory of `loadguard scan`.
 
-    cargo build --release -p loadguard
+    cargo build --release
     python bench/containers.py        # needs torch in the venv
 
 1. One 2 GB `torch.save` zip checkpoint (and a 256 MB one): scan time must

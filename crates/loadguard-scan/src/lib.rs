@@ -314,7 +314,7 @@ impl Ctx<'_> {
                     );
                     if let Ok(body) = body {
                         let mut p = path.to_vec();
-                        p.push(format!("object array @{}", h.data_offset));
+                        p.push(format!("pickle@{}", h.data_offset));
                         self.pickle(&body.as_ref(), &p, false);
                     }
                 } else if let Some(expected) = h.data_len

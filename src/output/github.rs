@@ -46,11 +46,11 @@ pub(crate) fn render(out: &mut dyn Write, targets: &[Target]) -> io::Result<()> 
             if let Some(m) = f.location.member_path() {
                 where_.push_str(&format!(" [{m}"));
                 if let Some(o) = f.location.offset {
-                    where_.push_str(&format!(" @{o}"));
+                    where_.push_str(&format!(" offset {o}"));
                 }
                 where_.push(']');
             } else if let Some(o) = f.location.offset {
-                where_.push_str(&format!(" [@{o}]"));
+                where_.push_str(&format!(" [offset {o}]"));
             }
             let title = format!("{} {} ({})", f.rule.code, f.rule.name, f.severity);
             writeln!(

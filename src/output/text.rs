@@ -96,7 +96,7 @@ pub(crate) fn render(
                 at.push_str(&format!("{} ", clean(&m)));
             }
             if let Some(o) = f.location.offset {
-                at.push_str(&format!("@{o}"));
+                at.push_str(&format!("offset {o}"));
             }
             if let Some(op) = f.location.opcode {
                 at.push_str(&format!(" {op}"));
