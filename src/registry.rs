@@ -94,6 +94,7 @@ mod tests {
                 "## What it does",
                 "## Why is this bad?",
                 "## Example",
+                "## How to fix",
                 "## References",
             ] {
                 assert!(r.docs.contains(heading), "{} lacks {heading}", r.code);

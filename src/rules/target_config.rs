@@ -17,6 +17,10 @@ loadguard_core::declare_rule! {
     /// downloaded-model/.loadguardignore   # "PKL101"
     /// ```
     ///
+    /// ## How to fix
+    /// Put your configuration in the working directory (outside the model folder), or pass it with
+    /// `--config` if you trust it.
+    ///
     /// ## References
     /// - [CWE-693](https://cwe.mitre.org/data/definitions/693.html)
     pub(crate) static RULE = {

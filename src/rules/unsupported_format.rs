@@ -12,6 +12,10 @@ loadguard_core::declare_rule! {
     /// model.bin: unsupported format (zip archive)
     /// ```
     ///
+    /// ## How to fix
+    /// Nothing, if the file is not something you will load. Otherwise convert it to a format loadguard
+    /// scans.
+    ///
     /// ## References
     /// - [CWE-693](https://cwe.mitre.org/data/definitions/693.html)
     pub(crate) static RULE = {

@@ -12,6 +12,10 @@ loadguard_core::declare_rule! {
 /// c numpy\n__builtins__\n   # numpy's builtins dict, then .get('eval')
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. If the finding is `getattr` on your own object, pickle the method's owner
+/// instead of a bound method.
+///
 /// ## References
 /// - [CWE-470](https://cwe.mitre.org/data/definitions/470.html)
 /// - modelscan issue #330

@@ -13,6 +13,10 @@ loadguard_core::declare_rule! {
 /// G(builtins list) G(builtins map) G(pathlib Path.touch) ... R R   # list(map(Path.touch, ...))
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file unless the callable handed over is yours and reviewed; then allow its exact
+/// name with a reason.
+///
 /// ## References
 /// - [CWE-502](https://cwe.mitre.org/data/definitions/502.html)
     pub static RULE = {

@@ -13,6 +13,10 @@ loadguard_core::declare_rule! {
 /// c builtins\neval\n(V__import__('os').system('id')\ntR.
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. Ask for the weights in safetensors; report the artifact to the hosting
+/// site.
+///
 /// ## References
 /// - [CWE-94](https://cwe.mitre.org/data/definitions/94.html)
 /// - picklescan GHSA-49gj-c84q-6qm9 and related advisories

@@ -16,6 +16,10 @@ loadguard_core::declare_rule! {
 ///         return (os.system, ("touch /tmp/loadguard-canary",))
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. Ask for the weights in safetensors, or load with `torch.load(...,
+/// weights_only=True)` in a sandbox and report the artifact.
+///
 /// ## References
 /// - [CWE-78](https://cwe.mitre.org/data/definitions/78.html)
 /// - CVE-2025-1716 (pip.main bypass of picklescan)

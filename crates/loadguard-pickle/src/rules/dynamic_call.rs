@@ -14,6 +14,10 @@ loadguard_core::declare_rule! {
 /// (S('id') t R                                  # ...which is then called
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. If it is yours, make sure every `__reduce__` returns a global callable,
+/// not a bound method or a computed value.
+///
 /// ## References
 /// - [CWE-502](https://cwe.mitre.org/data/definitions/502.html)
     pub static RULE = {

@@ -12,6 +12,9 @@ loadguard_core::declare_rule! {
 /// G(pkgutil resolve_name) S('os:system') T1 R S('id') T1 R
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. No model needs to import modules by name at load time.
+///
 /// ## References
 /// - [CWE-470](https://cwe.mitre.org/data/definitions/470.html)
 /// - picklescan GHSA-vvpj-8cmc-gx39

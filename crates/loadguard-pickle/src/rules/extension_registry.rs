@@ -14,6 +14,10 @@ loadguard_core::declare_rule! {
 /// \x82 EXT1 240 ... R                                          # posix.system(...)
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file with `pickle`/`torch.load`. Re-export the data without extension codes (no
+/// ordinary pickler writes them).
+///
 /// ## References
 /// - [CWE-502](https://cwe.mitre.org/data/definitions/502.html)
 /// - fickling PR #172

@@ -12,6 +12,9 @@ loadguard_core::declare_rule! {
 /// P4 SG(codecs,open) S('/etc/passwd') T1 R
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. A model has no reason to open, write or delete files at load time.
+///
 /// ## References
 /// - [CWE-73](https://cwe.mitre.org/data/definitions/73.html)
 /// - picklescan GHSA-9726-w42j-3qjr

@@ -13,6 +13,10 @@ loadguard_core::declare_rule! {
 /// G(numpy size) ... } S('shape') G(numpy __builtins__) s b   # BUILD on a function
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. If it is yours, find the object whose `__reduce__` returns a module, class
+/// or function as the thing to rebuild.
+///
 /// ## References
 /// - [CWE-915](https://cwe.mitre.org/data/definitions/915.html)
 /// - modelscan issues #85 and #330

@@ -14,6 +14,10 @@ loadguard_core::declare_rule! {
 /// ( ( ( ( ...  500,000 nested MARKs
 /// ```
 ///
+/// ## How to fix
+/// If the file is yours and large, raise the limit (`--max-stack`, `--max-marks`, `--max-memo`,
+/// `--max-depth`, `--max-findings` or `[limits]`). Otherwise treat it as hostile.
+///
 /// ## References
 /// - [CWE-400](https://cwe.mitre.org/data/definitions/400.html)
     pub static RULE = {

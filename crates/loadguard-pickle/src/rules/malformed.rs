@@ -13,6 +13,10 @@ loadguard_core::declare_rule! {
 /// cposix\nsystem\n(Vtouch /tmp/x\ntR\xff   # REDUCE runs, then \xff is an invalid load key
 /// ```
 ///
+/// ## How to fix
+/// Re-download or re-export the file. A truncated or corrupt pickle cannot be vouched for; if it
+/// came from an untrusted source, treat it as hostile.
+///
 /// ## References
 /// - [CWE-20](https://cwe.mitre.org/data/definitions/20.html)
 /// - ReversingLabs, "nullifAI" (Feb 2025)

@@ -10,6 +10,9 @@ loadguard_core::declare_rule! {
 /// G(ctypes CDLL) S('/tmp/evil.so') T1 R
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. Native code in a model is arbitrary code.
+///
 /// ## References
 /// - [CWE-829](https://cwe.mitre.org/data/definitions/829.html)
     pub static RULE = {

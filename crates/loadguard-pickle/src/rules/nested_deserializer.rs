@@ -13,6 +13,10 @@ loadguard_core::declare_rule! {
 /// c pickle\nloads\n(C<inner pickle bytes>tR.
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. The nested payload is shown with its path; a model never needs a second
+/// deserializer.
+///
 /// ## References
 /// - [CWE-502](https://cwe.mitre.org/data/definitions/502.html)
 /// - modelscan issue #267

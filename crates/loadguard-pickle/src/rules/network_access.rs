@@ -12,6 +12,9 @@ loadguard_core::declare_rule! {
 /// G(urllib.request urlopen) S('http://attacker/x') T1 R
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. A model has no reason to open connections at load time.
+///
 /// ## References
 /// - [CWE-918](https://cwe.mitre.org/data/definitions/918.html)
     pub static RULE = {

@@ -12,6 +12,9 @@ loadguard_core::declare_rule! {
 /// G(builtins str.join) S('') ](S('ev') S('al')) e T2 R   # 'eval'
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. Real pickles store their data as constants.
+///
 /// ## References
 /// - [CWE-502](https://cwe.mitre.org/data/definitions/502.html)
     pub static RULE = {

@@ -10,6 +10,9 @@ loadguard_core::declare_rule! {
 /// G(pip main) ](S('install') S('evil-pkg')) e T1 R
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. Installing a package runs its code.
+///
 /// ## References
 /// - [CWE-494](https://cwe.mitre.org/data/definitions/494.html)
 /// - CVE-2025-1716

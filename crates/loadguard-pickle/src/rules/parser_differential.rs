@@ -13,6 +13,10 @@ loadguard_core::declare_rule! {
 /// I0x10\n0   # INT 16, then POP: pickletools raises, CPython continues
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file: these constructs exist to blind other scanners. Re-export it with a
+/// standard pickler.
+///
 /// ## References
 /// - [CWE-436](https://cwe.mitre.org/data/definitions/436.html)
 /// - PickleFuzzer (arXiv 2605.15084)

@@ -11,6 +11,9 @@ loadguard_core::declare_rule! {
 /// G(_thread start_new_thread) ... R
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. Loading must not start threads, processes or change the interpreter.
+///
 /// ## References
 /// - [CWE-284](https://cwe.mitre.org/data/definitions/284.html)
     pub static RULE = {

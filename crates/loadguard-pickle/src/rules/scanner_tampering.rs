@@ -11,6 +11,9 @@ loadguard_core::declare_rule! {
 /// SG(fickling.analysis,Analyzer) ... b   # BUILD on the analyzer class
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file, and check the scanner and environment that already loaded it.
+///
 /// ## References
 /// - [CWE-693](https://cwe.mitre.org/data/definitions/693.html)
 /// - fickling PR #249

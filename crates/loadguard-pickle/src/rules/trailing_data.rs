@@ -11,6 +11,10 @@ loadguard_core::declare_rule! {
 /// \x80\x04K\x01.PK\x03\x04...   # a pickle followed by a zip
 /// ```
 ///
+/// ## How to fix
+/// Strip the trailing bytes, or find out what they are: a polyglot (pickle plus zip) is read
+/// differently by different loaders.
+///
 /// ## References
 /// - [CWE-436](https://cwe.mitre.org/data/definitions/436.html)
     pub static RULE = {

@@ -18,6 +18,11 @@ loadguard_core::declare_rule! {
 /// ```
 /// If the callable is yours, allow its exact name in `loadguard.toml` with a reason.
 ///
+/// ## How to fix
+/// If the callable is yours (your own class or rebuild function), allow its exact name with a
+/// reason in `loadguard.toml` (`[[allow]]`), or `--allow-global`. Otherwise load the file only in a
+/// sandbox, or ask for the weights in safetensors.
+///
 /// ## References
 /// - [CWE-502](https://cwe.mitre.org/data/definitions/502.html)
 /// - Python docs, "Restricting Globals": https://docs.python.org/3/library/pickle.html#restricting-globals

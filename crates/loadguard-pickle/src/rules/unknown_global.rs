@@ -14,6 +14,10 @@ loadguard_core::declare_rule! {
 /// MyEnum
 /// ```
 ///
+/// ## How to fix
+/// Usually nothing: the class is used as data. To silence it for your own types, allow the exact
+/// name in `loadguard.toml` with a reason.
+///
 /// ## References
 /// - [CWE-502](https://cwe.mitre.org/data/definitions/502.html)
     pub static RULE = {

@@ -14,6 +14,10 @@ loadguard_core::declare_rule! {
 /// S('system') \x93 STACK_GLOBAL
 /// ```
 ///
+/// ## How to fix
+/// Do not load the file. Real picklers never compute names at load time; re-export the model from
+/// its source into safetensors.
+///
 /// ## References
 /// - [CWE-502](https://cwe.mitre.org/data/definitions/502.html)
 /// - fickling issue #125 (names computed at load time)

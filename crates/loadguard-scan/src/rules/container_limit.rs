@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// zip → zip → zip → ... 20 levels
     /// ```
     ///
+    /// ## How to fix
+    /// If the nesting is legitimate, raise `--max-container-depth`; otherwise treat the file as
+    /// hostile.
+    ///
     /// ## References
     /// - [CWE-400](https://cwe.mitre.org/data/definitions/400.html)
     pub static RULE = {

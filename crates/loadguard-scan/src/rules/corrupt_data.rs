@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// gzip: invalid block type at byte 1042
     /// ```
     ///
+    /// ## How to fix
+    /// Re-download or re-create the file; corrupt compressed data from an untrusted source cannot be
+    /// vouched for.
+    ///
     /// ## References
     /// - [CWE-20](https://cwe.mitre.org/data/definitions/20.html)
     pub static RULE = {

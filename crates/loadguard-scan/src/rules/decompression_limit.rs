@@ -10,6 +10,9 @@ loadguard_core::declare_rule! {
     /// 42 KB of gzip expanding past 4 GiB
     /// ```
     ///
+    /// ## How to fix
+    /// If the file is yours, raise `--max-member-bytes`; otherwise treat it as a compression bomb.
+    ///
     /// ## References
     /// - [CWE-409](https://cwe.mitre.org/data/definitions/409.html)
     pub static RULE = {

@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// model.pt2 → data/aotinductor/model.so
     /// ```
     ///
+    /// ## How to fix
+    /// Do not load or unpack the archive unless you trust and reviewed the code in it. Prefer
+    /// weights-only formats.
+    ///
     /// ## References
     /// - [CWE-829](https://cwe.mitre.org/data/definitions/829.html)
     pub static RULE = {

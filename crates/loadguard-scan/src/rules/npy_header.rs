@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// \x93NUMPY\x01\x00 <20 KB header> <object array pickle>
     /// ```
     ///
+    /// ## How to fix
+    /// Re-save the array with `np.save`; load untrusted `.npy` files with `allow_pickle=False` (the
+    /// default).
+    ///
     /// ## References
     /// - [CWE-20](https://cwe.mitre.org/data/definitions/20.html)
     pub static RULE = {

@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// ../../home/user/.bashrc
     /// ```
     ///
+    /// ## How to fix
+    /// Do not extract the archive with a tool that follows such names; re-create it with relative paths
+    /// inside its folder.
+    ///
     /// ## References
     /// - [CWE-22](https://cwe.mitre.org/data/definitions/22.html)
     pub static RULE = {

@@ -10,6 +10,9 @@ loadguard_core::declare_rule! {
     /// storages -> /etc/passwd (symlink)
     /// ```
     ///
+    /// ## How to fix
+    /// Do not extract the archive; re-create it with regular files only.
+    ///
     /// ## References
     /// - [CWE-59](https://cwe.mitre.org/data/definitions/59.html)
     pub static RULE = {

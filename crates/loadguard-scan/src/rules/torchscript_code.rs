@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// model.pt → archive/code/__torch__/model.py
     /// ```
     ///
+    /// ## How to fix
+    /// Load TorchScript only from publishers you trust, and review the `code/` tree. If the finding is
+    /// high, do not load the archive.
+    ///
     /// ## References
     /// - [CWE-94](https://cwe.mitre.org/data/definitions/94.html)
     /// - CVE-2025-32434

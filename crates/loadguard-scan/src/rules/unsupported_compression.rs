@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// archive/data.pkl: method 99 (AES)
     /// ```
     ///
+    /// ## How to fix
+    /// Re-create the archive with stored or deflated members, which every loader reads and loadguard
+    /// scans.
+    ///
     /// ## References
     /// - [CWE-693](https://cwe.mitre.org/data/definitions/693.html)
     pub static RULE = {

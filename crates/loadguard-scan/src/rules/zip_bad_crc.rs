@@ -10,6 +10,9 @@ loadguard_core::declare_rule! {
     /// archive/data.pkl: CRC-32 0x1234abcd recorded, 0x9f00e1a2 computed
     /// ```
     ///
+    /// ## How to fix
+    /// Re-download the file; if the CRC is wrong in an untrusted file, treat it as tampered with.
+    ///
     /// ## References
     /// - [CWE-354](https://cwe.mitre.org/data/definitions/354.html)
     /// - CVE-2025-10156

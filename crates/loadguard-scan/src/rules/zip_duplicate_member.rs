@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// archive/data.pkl (malicious) ... archive/data.pkl (benign)
     /// ```
     ///
+    /// ## How to fix
+    /// Re-create the archive so that each member name appears once; treat duplicates from an untrusted
+    /// source as hostile.
+    ///
     /// ## References
     /// - [CWE-436](https://cwe.mitre.org/data/definitions/436.html)
     pub static RULE = {

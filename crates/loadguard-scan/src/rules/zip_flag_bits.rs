@@ -10,6 +10,9 @@ loadguard_core::declare_rule! {
     /// flags 0x0001 on archive/data.pkl
     /// ```
     ///
+    /// ## How to fix
+    /// Re-create the archive without encryption or patch flags; no model writer sets them.
+    ///
     /// ## References
     /// - [CWE-436](https://cwe.mitre.org/data/definitions/436.html)
     /// - CVE-2025-1945

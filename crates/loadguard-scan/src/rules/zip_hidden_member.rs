@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// PK\x03\x04 ... payload.pkl   (absent from the central directory)
     /// ```
     ///
+    /// ## How to fix
+    /// Re-create the archive with a standard writer; a member hidden from the directory is a deliberate
+    /// trick.
+    ///
     /// ## References
     /// - [CWE-436](https://cwe.mitre.org/data/definitions/436.html)
     pub static RULE = {

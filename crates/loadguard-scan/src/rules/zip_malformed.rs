@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// central directory entry 0: local header offset past the end of the file
     /// ```
     ///
+    /// ## How to fix
+    /// Re-download or re-create the archive. Treat a broken archive from an untrusted source as
+    /// hostile.
+    ///
     /// ## References
     /// - [CWE-20](https://cwe.mitre.org/data/definitions/20.html)
     pub static RULE = {

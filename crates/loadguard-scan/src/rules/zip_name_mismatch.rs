@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// central directory: archive/data.pkl   local header: archive/datap.kl
     /// ```
     ///
+    /// ## How to fix
+    /// Re-create the archive with a standard writer (`torch.save`, `zipfile`). Treat the file as
+    /// hostile if it came from elsewhere.
+    ///
     /// ## References
     /// - [CWE-436](https://cwe.mitre.org/data/definitions/436.html)
     /// - CVE-2025-1944

@@ -10,6 +10,10 @@ loadguard_core::declare_rule! {
     /// central directory entries 1 and 2 both start at offset 0x40
     /// ```
     ///
+    /// ## How to fix
+    /// Do not load or extract the file: overlapping members are how zip bombs and cloaked members are
+    /// built.
+    ///
     /// ## References
     /// - [CWE-436](https://cwe.mitre.org/data/definitions/436.html)
     /// - CVE-2026-115905

@@ -10,6 +10,9 @@ loadguard_core::declare_rule! {
     /// \x80\x02...pickle... PK\x03\x04 ... PK\x05\x06
     /// ```
     ///
+    /// ## How to fix
+    /// Find out what the prepended data is. A model file should be one format; re-export it.
+    ///
     /// ## References
     /// - [CWE-436](https://cwe.mitre.org/data/definitions/436.html)
     pub static RULE = {
