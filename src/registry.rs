@@ -11,6 +11,7 @@ pub(crate) fn all_rules() -> Vec<&'static Rule> {
         &rules::target_config::RULE,
     ];
     all.extend_from_slice(loadguard_scan::rules::ALL);
+    all.extend_from_slice(loadguard_formats::rules::ALL);
     all.extend_from_slice(loadguard_pickle::rules::ALL);
     all
 }

@@ -58,6 +58,7 @@ struct JsonLocation<'a> {
     offset: Option<u64>,
     opcode: Option<&'static str>,
     stream: Option<u32>,
+    logical: Option<&'a str>,
 }
 
 fn finding(f: &Finding) -> JsonFinding<'_> {
@@ -78,6 +79,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             offset: f.location.offset,
             opcode: f.location.opcode,
             stream: f.location.stream,
+            logical: f.location.logical.as_deref(),
         },
         help: f.rule.doc_url(),
     }

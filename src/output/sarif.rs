@@ -271,13 +271,21 @@ pub(crate) fn render(out: &mut dyn Write, targets: &[Target]) -> io::Result<()> 
                             byte_length: 1,
                         }),
                     },
-                    logical_locations: if in_file {
-                        Vec::new()
-                    } else {
-                        vec![LogicalLocation {
-                            fully_qualified_name: f.location.members.join(" → "),
-                            kind: "member",
-                        }]
+                    logical_locations: {
+                        let mut l = Vec::new();
+                        if !in_file {
+                            l.push(LogicalLocation {
+                                fully_qualified_name: f.location.members.join(" → "),
+                                kind: "member",
+                            });
+                        }
+                        if let Some(name) = &f.location.logical {
+                            l.push(LogicalLocation {
+                                fully_qualified_name: name.clone(),
+                                kind: "element",
+                            });
+                        }
+                        l
                     },
                 }],
                 partial_fingerprints: Fingerprints {

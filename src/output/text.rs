@@ -95,6 +95,9 @@ pub(crate) fn render(
             if let Some(m) = f.location.member_path() {
                 at.push_str(&format!("{} ", clean(&m)));
             }
+            if let Some(l) = &f.location.logical {
+                at.push_str(&format!("[{}] ", clean(l)));
+            }
             if let Some(o) = f.location.offset {
                 at.push_str(&format!("offset {o}"));
             }

@@ -18,6 +18,9 @@ pub struct Location {
     pub opcode: Option<&'static str>,
     /// Index of the pickle stream inside its member (0 for the first).
     pub stream: Option<u32>,
+    /// A place inside the format: a tensor name, a metadata key, a graph
+    /// node, a layer.
+    pub logical: Option<String>,
 }
 
 impl Location {
@@ -39,6 +42,11 @@ impl Location {
 
     pub fn with_opcode(mut self, opcode: &'static str) -> Self {
         self.opcode = Some(opcode);
+        self
+    }
+
+    pub fn with_logical(mut self, logical: impl Into<String>) -> Self {
+        self.logical = Some(logical.into());
         self
     }
 

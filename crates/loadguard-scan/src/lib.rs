@@ -69,6 +69,7 @@ pub enum Format {
     Zip,
     SevenZip,
     Npy,
+    Safetensors,
     Tar,
     Compressed(Codec),
     Unsupported(&'static str),
@@ -84,6 +85,7 @@ impl Format {
             Self::Zip => "zip",
             Self::SevenZip => "7z",
             Self::Npy => "npy",
+            Self::Safetensors => "safetensors",
             Self::Tar => "tar",
             Self::Compressed(c) => c.name(),
             Self::Unsupported(_) => "unsupported",
@@ -196,6 +198,12 @@ impl Ctx<'_> {
             return Format::Unsupported("nested too deep");
         }
         let head = src.read_at(0, 512).map(Cow::into_owned).unwrap_or_default();
+        if let Some(data) = src.contiguous()
+            && loadguard_formats::safetensors::sniff(data)
+        {
+            self.safetensors(data, path, depth);
+            return Format::Safetensors;
+        }
         if head.starts_with(npy::MAGIC) {
             self.npy(src, path);
             return Format::Npy;
@@ -285,6 +293,20 @@ impl Ctx<'_> {
             members.append(&mut f.location.members);
             f.location.members = members;
             self.findings.push(f);
+        }
+    }
+
+    fn safetensors(&mut self, data: &[u8], path: &[String], depth: u32) {
+        self.streams += 1;
+        let report = loadguard_formats::safetensors::validate(data);
+        let polyglot = report.findings.iter().any(|f| f.rule.code == "ST009");
+        for mut f in report.findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
+        }
+        // A safetensors file that is also a zip loads as one elsewhere.
+        if polyglot && zip::sniff(&data) {
+            self.zip(&data, path, depth);
         }
     }
 
