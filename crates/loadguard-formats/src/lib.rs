@@ -3,6 +3,8 @@
 //! Bytes in, findings out; no I/O.
 #![forbid(unsafe_code)]
 
+pub mod gguf;
 pub mod json;
 pub mod rules;
 pub mod safetensors;
+pub mod template;

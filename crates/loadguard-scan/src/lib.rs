@@ -70,6 +70,7 @@ pub enum Format {
     SevenZip,
     Npy,
     Safetensors,
+    Gguf,
     Tar,
     Compressed(Codec),
     Unsupported(&'static str),
@@ -86,6 +87,7 @@ impl Format {
             Self::SevenZip => "7z",
             Self::Npy => "npy",
             Self::Safetensors => "safetensors",
+            Self::Gguf => "gguf",
             Self::Tar => "tar",
             Self::Compressed(c) => c.name(),
             Self::Unsupported(_) => "unsupported",
@@ -204,6 +206,10 @@ impl Ctx<'_> {
             self.safetensors(data, path, depth);
             return Format::Safetensors;
         }
+        if loadguard_formats::gguf::sniff(&head) {
+            self.gguf(src, path);
+            return Format::Gguf;
+        }
         if head.starts_with(npy::MAGIC) {
             self.npy(src, path);
             return Format::Npy;
@@ -307,6 +313,17 @@ impl Ctx<'_> {
         // A safetensors file that is also a zip loads as one elsewhere.
         if polyglot && zip::sniff(&data) {
             self.zip(&data, path, depth);
+        }
+    }
+
+    fn gguf(&mut self, src: &dyn Source, path: &[String]) {
+        let Ok(data) = src.read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX)) else {
+            return;
+        };
+        self.streams += 1;
+        for mut f in loadguard_formats::gguf::validate(&data).findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
         }
     }
 

@@ -1,5 +1,10 @@
 //! Rules of the format validators: one file per rule.
 
+pub mod gg_bounds;
+pub mod gg_chat_template;
+pub mod gg_duplicate;
+pub mod gg_header;
+pub mod gg_tensor;
 pub mod st_duplicate_key;
 pub mod st_embedded_payload;
 pub mod st_header_invalid;
@@ -15,6 +20,11 @@ use loadguard_core::Rule;
 
 /// Every format rule, in code order.
 pub static ALL: &[&Rule] = &[
+    &gg_header::RULE,
+    &gg_bounds::RULE,
+    &gg_tensor::RULE,
+    &gg_duplicate::RULE,
+    &gg_chat_template::RULE,
     &st_header_length::RULE,
     &st_header_invalid::RULE,
     &st_duplicate_key::RULE,
