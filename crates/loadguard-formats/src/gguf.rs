@@ -70,8 +70,9 @@ pub struct Report {
     pub version: u32,
     pub metadata: Vec<(String, Value)>,
     pub tensors: usize,
-    /// Chat templates by key, for the agent-text rules.
-    pub templates: Vec<(String, String)>,
+    /// Chat templates (key, text, offset of the key/value), for the
+    /// agent-text rules.
+    pub templates: Vec<(String, String, usize)>,
 }
 
 struct Reader<'a> {
@@ -220,7 +221,7 @@ pub fn validate(data: &[u8]) -> Report {
             .findings
             .push(finding(&rules::gg_bounds::RULE, short.at, None, short.what));
     }
-    for (key, text) in report.templates.clone() {
+    for (key, text, offset) in report.templates.clone() {
         for e in template::analyze(&text) {
             let f = Finding::builder(
                 &rules::gg_chat_template::RULE,
@@ -239,7 +240,8 @@ pub fn validate(data: &[u8]) -> Report {
             } else {
                 Confidence::Medium
             })
-            .at(Location::default().with_logical(format!("{key}:{}:{}", e.line, e.column)))
+            .at(Location::at_offset(offset as u64)
+                .with_logical(format!("{key}:{}:{}", e.line, e.column)))
             .build();
             report.findings.push(f);
         }
@@ -304,7 +306,7 @@ fn parse(r: &mut Reader<'_>, report: &mut Report) -> Result<(), Short> {
         if let Value::Str(s) = &value
             && (key == "tokenizer.chat_template" || key.starts_with("tokenizer.chat_template."))
         {
-            report.templates.push((key.clone(), s.clone()));
+            report.templates.push((key.clone(), s.clone(), at));
         }
         report.metadata.push((key, value));
     }
@@ -431,7 +433,7 @@ pub(crate) mod tests {
             v.extend_from_slice(&ty.to_le_bytes());
             v.extend_from_slice(&off.to_le_bytes());
         }
-        while v.len() % 32 != 0 {
+        while !v.len().is_multiple_of(32) {
             v.push(0);
         }
         v.extend_from_slice(data);
