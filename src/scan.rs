@@ -99,6 +99,7 @@ impl Scanner {
     pub(crate) fn scan_bytes(&self, path: &str, data: &[u8]) -> Target {
         let report = loadguard_scan::scan(&data, &self.policy, &self.options);
         let mut findings = report.findings;
+        findings.extend(check_external_files(path, &report.external_files));
         if let Format::Unsupported(what) = report.format {
             findings.push(
                 Finding::builder(
@@ -184,4 +185,45 @@ fn is_scanner_config(path: &str, data: &[u8]) -> bool {
         .unwrap_or("");
     crate::config::CONFIG_NAMES.contains(&name)
         || (name == "pyproject.toml" && String::from_utf8_lossy(data).contains("[tool.loadguard]"))
+}
+
+/// ONNX external data must sit beside the model: missing files and
+/// locations that resolve outside the model's folder (through symlinks) are
+/// findings. Only for files scanned from disk, not members of archives.
+fn check_external_files(path: &str, external: &[(Vec<String>, String, String)]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let dir = Path::new(path).parent().unwrap_or(Path::new("."));
+    let Ok(root) = dir.canonicalize() else {
+        return out;
+    };
+    for (members, tensor, location) in external {
+        if !members.is_empty() || loadguard_formats::onnx::bad_location(location).is_some() {
+            continue;
+        }
+        let target = dir.join(location);
+        let at = Location::file(path).with_logical(tensor.clone());
+        match target.canonicalize() {
+            Err(_) => out.push(
+                Finding::builder(
+                    &loadguard_formats::rules::ox_missing_external::RULE,
+                    format!("external data {location:?} is not next to the model"),
+                )
+                .at(at)
+                .build(),
+            ),
+            Ok(real) if !real.starts_with(&root) => out.push(
+                Finding::builder(
+                    &loadguard_formats::rules::ox_external_path::RULE,
+                    format!(
+                        "external data {location:?} resolves to {} outside the model's folder",
+                        real.display()
+                    ),
+                )
+                .at(at)
+                .build(),
+            ),
+            Ok(_) => {}
+        }
+    }
+    out
 }

@@ -245,3 +245,33 @@ fn rules_and_explain() {
     );
     assert_eq!(loadguard(&["explain", "nope"]).0, 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn onnx_external_data_through_a_symlink_is_caught() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("secret"), b"key material").expect("write");
+    let model_dir = tempfile::tempdir().expect("tempdir");
+    // The model names a plain relative file, which is a symlink out of the folder.
+    std::fs::copy(
+        fixtures().join("rules/OX005/missing_external.onnx"),
+        model_dir.path().join("m.onnx"),
+    )
+    .expect("copy");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret"),
+        model_dir.path().join("weights-not-shipped.bin"),
+    )
+    .expect("symlink");
+    let (code, report) = json(&[
+        "--no-config",
+        model_dir.path().join("m.onnx").to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 1, "{report:#}");
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert!(
+        findings.iter().any(|f| f["rule"] == "OX002"
+            && f["message"].as_str().is_some_and(|m| m.contains("outside"))),
+        "{findings:#?}"
+    );
+}

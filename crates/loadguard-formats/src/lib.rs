@@ -5,6 +5,8 @@
 
 pub mod gguf;
 pub mod json;
+pub mod onnx;
+pub mod proto;
 pub mod rules;
 pub mod safetensors;
 pub mod template;

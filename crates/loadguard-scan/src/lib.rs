@@ -71,6 +71,7 @@ pub enum Format {
     Npy,
     Safetensors,
     Gguf,
+    Onnx,
     Tar,
     Compressed(Codec),
     Unsupported(&'static str),
@@ -88,6 +89,7 @@ impl Format {
             Self::Npy => "npy",
             Self::Safetensors => "safetensors",
             Self::Gguf => "gguf",
+            Self::Onnx => "onnx",
             Self::Tar => "tar",
             Self::Compressed(c) => c.name(),
             Self::Unsupported(_) => "unsupported",
@@ -103,6 +105,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Byte streams handed to a format scanner.
     pub streams_scanned: usize,
+    /// External files the artifact makes its loader read (ONNX external
+    /// data): (members, tensor, location), for the caller to check on disk.
+    pub external_files: Vec<(Vec<String>, String, String)>,
 }
 
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xbc\xaf\x27\x1c";
@@ -119,12 +124,14 @@ pub fn scan(src: &dyn Source, policy: &Policy, options: &ScanOptions) -> Report 
         total_bytes: 0,
         budget_reported: false,
         streams: 0,
+        external_files: Vec::new(),
     };
     let format = ctx.node(src, &[], 0, Origin::File);
     Report {
         format,
         findings: ctx.findings,
         streams_scanned: ctx.streams,
+        external_files: ctx.external_files,
     }
 }
 
@@ -144,6 +151,7 @@ struct Ctx<'a> {
     total_bytes: u64,
     budget_reported: bool,
     streams: usize,
+    external_files: Vec<(Vec<String>, String, String)>,
 }
 
 fn location(path: &[String], offset: Option<u64>) -> Location {
@@ -209,6 +217,21 @@ impl Ctx<'_> {
         if loadguard_formats::gguf::sniff(&head) {
             self.gguf(src, path);
             return Format::Gguf;
+        }
+        if let Some(data) = src.contiguous()
+            && loadguard_formats::onnx::sniff(data)
+        {
+            self.streams += 1;
+            let report = loadguard_formats::onnx::validate(data);
+            for mut f in report.findings {
+                f.location.members = path.to_vec();
+                self.findings.push(f);
+            }
+            for e in report.external {
+                self.external_files
+                    .push((path.to_vec(), e.tensor, e.location));
+            }
+            return Format::Onnx;
         }
         if head.starts_with(npy::MAGIC) {
             self.npy(src, path);

@@ -5,6 +5,11 @@ pub mod gg_chat_template;
 pub mod gg_duplicate;
 pub mod gg_header;
 pub mod gg_tensor;
+pub mod ox_custom_domain;
+pub mod ox_external_path;
+pub mod ox_malformed;
+pub mod ox_missing_external;
+pub mod ox_tensor_size;
 pub mod st_duplicate_key;
 pub mod st_embedded_payload;
 pub mod st_header_invalid;
@@ -25,6 +30,11 @@ pub static ALL: &[&Rule] = &[
     &gg_tensor::RULE,
     &gg_duplicate::RULE,
     &gg_chat_template::RULE,
+    &ox_malformed::RULE,
+    &ox_external_path::RULE,
+    &ox_custom_domain::RULE,
+    &ox_tensor_size::RULE,
+    &ox_missing_external::RULE,
     &st_header_length::RULE,
     &st_header_invalid::RULE,
     &st_duplicate_key::RULE,
