@@ -28,7 +28,7 @@ fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
 const SNAPSHOT_SET: &[&str] = &[
     "tests/fixtures/benign/python_data_p4.pkl",
     "tests/fixtures/malicious/os_system_p2.pkl",
-    "tests/fixtures/containers/malicious/payload.npz",
+    "tests/fixtures/rules/ZIP002/duplicate.pt",
     "tests/fixtures/rules/ZIP003/flag_bits.pt",
 ];
 
