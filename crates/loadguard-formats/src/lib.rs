@@ -5,6 +5,7 @@
 
 pub mod gguf;
 pub mod json;
+pub mod keras;
 pub mod onnx;
 pub mod proto;
 pub mod rules;

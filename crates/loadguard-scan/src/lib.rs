@@ -72,6 +72,10 @@ pub enum Format {
     Safetensors,
     Gguf,
     Onnx,
+    /// A Keras 3 `.keras` zip (config.json + weights).
+    Keras,
+    /// HDF5, such as a legacy Keras `.h5` model.
+    Hdf5,
     Tar,
     Compressed(Codec),
     Unsupported(&'static str),
@@ -90,6 +94,8 @@ impl Format {
             Self::Safetensors => "safetensors",
             Self::Gguf => "gguf",
             Self::Onnx => "onnx",
+            Self::Keras => "keras",
+            Self::Hdf5 => "hdf5",
             Self::Tar => "tar",
             Self::Compressed(c) => c.name(),
             Self::Unsupported(_) => "unsupported",
@@ -233,6 +239,15 @@ impl Ctx<'_> {
             }
             return Format::Onnx;
         }
+        if head.starts_with(loadguard_formats::keras::HDF5_MAGIC) {
+            if let Some(data) = src.contiguous()
+                && let Some((offset, config)) = loadguard_formats::keras::find_h5_config(data)
+            {
+                self.streams += 1;
+                self.keras_config(config, offset, path);
+            }
+            return Format::Hdf5;
+        }
         if head.starts_with(npy::MAGIC) {
             self.npy(src, path);
             return Format::Npy;
@@ -336,6 +351,13 @@ impl Ctx<'_> {
         // A safetensors file that is also a zip loads as one elsewhere.
         if polyglot && zip::sniff(&data) {
             self.zip(&data, path, depth);
+        }
+    }
+
+    fn keras_config(&mut self, config: &[u8], offset: u64, path: &[String]) {
+        for mut f in loadguard_formats::keras::validate_config(config, offset).findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
         }
     }
 
@@ -460,6 +482,11 @@ impl Ctx<'_> {
             .entries
             .iter()
             .any(|e| e.name.ends_with("constants.pkl") || e.name.contains("/code/__torch__/"));
+        let is_keras = archive.entries.iter().any(|e| e.name == "config.json")
+            && archive
+                .entries
+                .iter()
+                .any(|e| e.name == "model.weights.h5" || e.name == "metadata.json");
         let mut script_files = Vec::new();
         for entry in &archive.entries {
             let mut member = path.to_vec();
@@ -525,6 +552,11 @@ impl Ctx<'_> {
                 }
                 continue;
             }
+            if is_keras && entry.name == "config.json" {
+                self.streams += 1;
+                self.keras_config(&data, 0, &member);
+                continue;
+            }
             let name_says_pickle = entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
             if is_script
                 && (name_says_pickle || entry.name.ends_with(".debug_pkl"))
@@ -545,6 +577,8 @@ impl Ctx<'_> {
         }
         if is_script {
             Format::TorchScript
+        } else if is_keras {
+            Format::Keras
         } else if torch_prefix.is_some() {
             Format::TorchZip
         } else {

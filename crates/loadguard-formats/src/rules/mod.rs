@@ -5,6 +5,10 @@ pub mod gg_chat_template;
 pub mod gg_duplicate;
 pub mod gg_header;
 pub mod gg_tensor;
+pub mod kr_config;
+pub mod kr_external_reference;
+pub mod kr_lambda;
+pub mod kr_untrusted_module;
 pub mod ox_custom_domain;
 pub mod ox_external_path;
 pub mod ox_malformed;
@@ -30,6 +34,10 @@ pub static ALL: &[&Rule] = &[
     &gg_tensor::RULE,
     &gg_duplicate::RULE,
     &gg_chat_template::RULE,
+    &kr_lambda::RULE,
+    &kr_untrusted_module::RULE,
+    &kr_external_reference::RULE,
+    &kr_config::RULE,
     &ox_malformed::RULE,
     &ox_external_path::RULE,
     &ox_custom_domain::RULE,
