@@ -11,3 +11,4 @@ pub mod proto;
 pub mod rules;
 pub mod safetensors;
 pub mod template;
+pub mod tensorflow;

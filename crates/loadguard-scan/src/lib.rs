@@ -76,6 +76,8 @@ pub enum Format {
     Keras,
     /// HDF5, such as a legacy Keras `.h5` model.
     Hdf5,
+    /// A TensorFlow SavedModel or frozen GraphDef.
+    TensorFlow,
     Tar,
     Compressed(Codec),
     Unsupported(&'static str),
@@ -96,6 +98,7 @@ impl Format {
             Self::Onnx => "onnx",
             Self::Keras => "keras",
             Self::Hdf5 => "hdf5",
+            Self::TensorFlow => "tensorflow",
             Self::Tar => "tar",
             Self::Compressed(c) => c.name(),
             Self::Unsupported(_) => "unsupported",
@@ -238,6 +241,16 @@ impl Ctx<'_> {
                     .push((path.to_vec(), e.tensor, e.location));
             }
             return Format::Onnx;
+        }
+        if let Some(data) = src.contiguous()
+            && loadguard_formats::tensorflow::sniff(data)
+        {
+            self.streams += 1;
+            for mut f in loadguard_formats::tensorflow::validate(data).findings {
+                f.location.members = path.to_vec();
+                self.findings.push(f);
+            }
+            return Format::TensorFlow;
         }
         if head.starts_with(loadguard_formats::keras::HDF5_MAGIC) {
             if let Some(data) = src.contiguous()

@@ -24,6 +24,7 @@ pub mod st_polyglot;
 pub mod st_size_mismatch;
 pub mod st_tensor_entry;
 pub mod st_trailing_data;
+pub mod tf_dangerous_op;
 
 use loadguard_core::Rule;
 
@@ -53,4 +54,5 @@ pub static ALL: &[&Rule] = &[
     &st_metadata::RULE,
     &st_polyglot::RULE,
     &st_embedded_payload::RULE,
+    &tf_dangerous_op::RULE,
 ];
