@@ -97,7 +97,8 @@ impl Scanner {
     }
 
     pub(crate) fn scan_bytes(&self, path: &str, data: &[u8]) -> Target {
-        let report = loadguard_scan::scan(&data, &self.policy, &self.options);
+        let name = Path::new(path).file_name().and_then(|n| n.to_str());
+        let report = loadguard_scan::scan_named(&data, name, &self.policy, &self.options);
         let mut findings = report.findings;
         findings.extend(check_external_files(path, &report.external_files));
         if let Format::Unsupported(what) = report.format {

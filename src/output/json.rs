@@ -59,6 +59,8 @@ struct JsonLocation<'a> {
     opcode: Option<&'static str>,
     stream: Option<u32>,
     logical: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
 }
 
 fn finding(f: &Finding) -> JsonFinding<'_> {
@@ -80,6 +82,8 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
             opcode: f.location.opcode,
             stream: f.location.stream,
             logical: f.location.logical.as_deref(),
+            line: f.location.line,
+            column: f.location.column,
         },
         help: f.rule.doc_url(),
     }

@@ -116,8 +116,14 @@ struct ArtifactLocation {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Region {
-    byte_offset: u64,
-    byte_length: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byte_offset: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    byte_length: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -266,10 +272,21 @@ pub(crate) fn render(out: &mut dyn Write, targets: &[Target]) -> io::Result<()> 
                         artifact_location: ArtifactLocation {
                             uri: uri(&f.location.path),
                         },
-                        region: f.location.offset.filter(|_| in_file).map(|o| Region {
-                            byte_offset: o,
-                            byte_length: 1,
-                        }),
+                        region: match (in_file, f.location.line, f.location.offset) {
+                            (true, Some(line), _) => Some(Region {
+                                byte_offset: None,
+                                byte_length: None,
+                                start_line: Some(line),
+                                start_column: f.location.column,
+                            }),
+                            (true, None, Some(o)) => Some(Region {
+                                byte_offset: Some(o),
+                                byte_length: Some(1),
+                                start_line: None,
+                                start_column: None,
+                            }),
+                            _ => None,
+                        },
                     },
                     logical_locations: {
                         let mut l = Vec::new();

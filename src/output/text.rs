@@ -98,6 +98,9 @@ pub(crate) fn render(
             if let Some(l) = &f.location.logical {
                 at.push_str(&format!("[{}] ", clean(l)));
             }
+            if let (Some(l), Some(c)) = (f.location.line, f.location.column) {
+                at.push_str(&format!("line {l}, column {c} "));
+            }
             if let Some(o) = f.location.offset {
                 at.push_str(&format!("offset {o}"));
             }

@@ -21,6 +21,9 @@ pub struct Location {
     /// A place inside the format: a tensor name, a metadata key, a graph
     /// node, a layer.
     pub logical: Option<String>,
+    /// 1-based line and column, for text.
+    pub line: Option<u32>,
+    pub column: Option<u32>,
 }
 
 impl Location {
@@ -47,6 +50,12 @@ impl Location {
 
     pub fn with_logical(mut self, logical: impl Into<String>) -> Self {
         self.logical = Some(logical.into());
+        self
+    }
+
+    pub fn with_line_column(mut self, line: u32, column: u32) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
         self
     }
 

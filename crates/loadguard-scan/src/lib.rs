@@ -74,6 +74,12 @@ pub enum Format {
     Onnx,
     /// A Keras 3 `.keras` zip (config.json + weights).
     Keras,
+    /// A model card (markdown).
+    ModelCard,
+    /// A model config (`config.json`, `tokenizer_config.json`...).
+    ModelConfig,
+    /// Python source shipped with a model.
+    PythonCode,
     /// HDF5, such as a legacy Keras `.h5` model.
     Hdf5,
     /// A TensorFlow SavedModel or frozen GraphDef.
@@ -97,6 +103,9 @@ impl Format {
             Self::Gguf => "gguf",
             Self::Onnx => "onnx",
             Self::Keras => "keras",
+            Self::ModelCard => "model-card",
+            Self::ModelConfig => "model-config",
+            Self::PythonCode => "python",
             Self::Hdf5 => "hdf5",
             Self::TensorFlow => "tensorflow",
             Self::Tar => "tar",
@@ -126,6 +135,18 @@ const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.";
 
 /// Scans an artifact and everything inside it.
 pub fn scan(src: &dyn Source, policy: &Policy, options: &ScanOptions) -> Report {
+    scan_named(src, None, policy, options)
+}
+
+/// Like [`scan`], with the file's name as a hint for text formats, which
+/// have no magic bytes (`README.md`, `config.json`, `*.py`). Binary formats
+/// are still detected by content alone.
+pub fn scan_named(
+    src: &dyn Source,
+    name: Option<&str>,
+    policy: &Policy,
+    options: &ScanOptions,
+) -> Report {
     let mut ctx = Ctx {
         policy,
         options,
@@ -135,7 +156,12 @@ pub fn scan(src: &dyn Source, policy: &Policy, options: &ScanOptions) -> Report 
         streams: 0,
         external_files: Vec::new(),
     };
-    let format = ctx.node(src, &[], 0, Origin::File);
+    let mut format = ctx.node(src, &[], 0, Origin::File);
+    if let (Format::Unsupported(_), Some(name)) = (format, name)
+        && let Some(text_format) = ctx.text_file(src, name)
+    {
+        format = text_format;
+    }
     Report {
         format,
         findings: ctx.findings,
@@ -357,6 +383,11 @@ impl Ctx<'_> {
         self.streams += 1;
         let report = loadguard_formats::safetensors::validate(data);
         let polyglot = report.findings.iter().any(|f| f.rule.code == "ST009");
+        let metadata = report
+            .metadata
+            .iter()
+            .map(|(k, v)| (format!("__metadata__.{k}"), v.clone()));
+        self.agent_text(metadata, loadguard_text::Kind::Metadata, path);
         for mut f in report.findings {
             f.location.members = path.to_vec();
             self.findings.push(f);
@@ -364,6 +395,56 @@ impl Ctx<'_> {
         // A safetensors file that is also a zip loads as one elsewhere.
         if polyglot && zip::sniff(&data) {
             self.zip(&data, path, depth);
+        }
+    }
+
+    /// Text files recognised by name: model cards, configs, Python code.
+    fn text_file(&mut self, src: &dyn Source, name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        let data = src
+            .read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
+            .ok()?;
+        let text = std::str::from_utf8(&data).ok()?;
+        let (format, findings) = if lower.ends_with(".md") {
+            (Format::ModelCard, loadguard_text::scan_card(text))
+        } else if matches!(
+            lower.as_str(),
+            "config.json"
+                | "tokenizer_config.json"
+                | "generation_config.json"
+                | "preprocessor_config.json"
+                | "processor_config.json"
+        ) {
+            (Format::ModelConfig, loadguard_text::scan_config_json(text))
+        } else if lower.ends_with(".py") {
+            let f = Finding::builder(
+                &loadguard_text::rules::remote_code::RULE,
+                "Python file in a model folder: from_pretrained(..., trust_remote_code=True) imports it".to_owned(),
+            )
+            .at(Location::default())
+            .build();
+            (Format::PythonCode, vec![f])
+        } else {
+            return None;
+        };
+        self.streams += 1;
+        self.findings.extend(findings);
+        Some(format)
+    }
+
+    /// Text an agent may read (metadata values, doc strings, templates)
+    /// through the agent-text rules.
+    fn agent_text(
+        &mut self,
+        texts: impl IntoIterator<Item = (String, String)>,
+        kind: loadguard_text::Kind,
+        path: &[String],
+    ) {
+        for (logical, text) in texts {
+            for mut f in loadguard_text::scan_text(&text, kind, Some(&logical)) {
+                f.location.members = path.to_vec();
+                self.findings.push(f);
+            }
         }
     }
 
@@ -379,10 +460,20 @@ impl Ctx<'_> {
             return;
         };
         self.streams += 1;
-        for mut f in loadguard_formats::gguf::validate(&data).findings {
+        let report = loadguard_formats::gguf::validate(&data);
+        for mut f in report.findings {
             f.location.members = path.to_vec();
             self.findings.push(f);
         }
+        let strings = report.metadata.into_iter().filter_map(|(k, v)| match v {
+            loadguard_formats::gguf::Value::Str(s) if !k.starts_with("tokenizer.chat_template") => {
+                Some((k, s))
+            }
+            _ => None,
+        });
+        self.agent_text(strings, loadguard_text::Kind::Metadata, path);
+        let templates = report.templates.into_iter().map(|(k, t, _)| (k, t));
+        self.agent_text(templates, loadguard_text::Kind::Template, path);
     }
 
     fn npy(&mut self, src: &dyn Source, path: &[String]) {
