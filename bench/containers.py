@@ -11,22 +11,11 @@
 Files go to bench/data/ (ignored by git).
 """
 import os
-import re
-import subprocess
-import time
+import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "data")
-LOADGUARD = os.path.join(HERE, "..", "target", "release", "loadguard")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-
-def run(args):
-    t = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-v", LOADGUARD, "scan", "--quiet", "--color", "never", *args],
-                         capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - t
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
-    return elapsed, int(rss.group(1)) // 1024 if rss else -1, out.returncode
+from common import DATA, run
 
 
 def main():

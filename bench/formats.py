@@ -6,24 +6,13 @@ without reading tensor data, so time stays flat as the data grows.
     python bench/formats.py        # needs numpy, safetensors, gguf
 """
 import os
-import re
-import subprocess
-import time
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "data")
-LOADGUARD = os.path.join(HERE, "..", "target", "release", "loadguard")
-
-
-def run(path):
-    t = time.perf_counter()
-    out = subprocess.run(["/usr/bin/time", "-v", LOADGUARD, "scan", "--quiet", "--color", "never", path],
-                         capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - t
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
-    return elapsed, int(rss.group(1)) // 1024 if rss else -1, out.returncode
+from common import DATA, run
 
 
 def main():
@@ -49,8 +38,8 @@ def main():
         files.append(gg)
     print(f"{'input':<28} {'size':>9} {'time':>8} {'peak RSS':>9} exit")
     for path in files:
-        run(path)
-        t, rss, rc = min(run(path) for _ in range(3))
+        run([path])
+        t, rss, rc = min(run([path]) for _ in range(3))
         print(f"{os.path.basename(path):<28} {os.path.getsize(path) / 1e9:>7.2f}GB {t * 1000:>6.0f}ms {rss:>7}MB {rc}")
 
 

@@ -5,6 +5,7 @@
 //! [`Location`]: see [`FindingBuilder`].
 #![forbid(unsafe_code)]
 
+pub mod codec;
 mod finding;
 mod rule;
 mod verdict;

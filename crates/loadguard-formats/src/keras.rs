@@ -245,7 +245,7 @@ fn lambda(
     let _ = items;
     let names = code
         .as_deref()
-        .and_then(base64_decode)
+        .and_then(|c| loadguard_core::codec::base64_decode(c.as_bytes()))
         .map(|b| marshal_names(&b))
         .unwrap_or_default();
     let dangerous: Vec<&str> = names
@@ -291,31 +291,6 @@ fn get_nested_code(f: &[(String, Json)]) -> Option<String> {
         Some(Json::Object(c)) => text(c, "code").map(str::to_owned),
         _ => None,
     }
-}
-
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' | b'\n' | b'\r' | b' ' => continue,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 /// Identifier-like strings in marshaled code (co_names, co_varnames,

@@ -151,13 +151,7 @@ impl<'a> Walker<'a> {
         let Some(fields) = self.fields_or_report(buf, graph) else {
             return;
         };
-        let text = |n: u64| {
-            fields
-                .iter()
-                .find(|f| f.number == n)
-                .and_then(Field::text)
-                .unwrap_or_default()
-        };
+        let text = |n: u64| proto::text_of(&fields, n);
         let op = text(4);
         let name = text(3);
         let domain = text(7);
@@ -194,11 +188,7 @@ impl<'a> Walker<'a> {
             let Some(afields) = self.fields_or_report(attr, &label) else {
                 continue;
             };
-            let aname = afields
-                .iter()
-                .find(|a| a.number == 1)
-                .and_then(Field::text)
-                .unwrap_or_default();
+            let aname = proto::text_of(&afields, 1);
             for a in afields {
                 match (a.number, a.bytes()) {
                     (6 | 11, Some(g)) => self.graph(g, &format!("{label}.{aname}"), depth + 1),
@@ -213,11 +203,7 @@ impl<'a> Walker<'a> {
         let Some(fields) = self.fields_or_report(buf, path) else {
             return;
         };
-        let name = fields
-            .iter()
-            .find(|f| f.number == 8)
-            .and_then(Field::text)
-            .unwrap_or_default();
+        let name = proto::text_of(&fields, 8);
         let label = if name.is_empty() {
             path.to_owned()
         } else {
@@ -305,16 +291,8 @@ impl<'a> Walker<'a> {
             let Some(kv) = self.fields_or_report(entry, &label) else {
                 continue;
             };
-            let key = kv
-                .iter()
-                .find(|x| x.number == 1)
-                .and_then(Field::text)
-                .unwrap_or_default();
-            let value = kv
-                .iter()
-                .find(|x| x.number == 2)
-                .and_then(Field::text)
-                .unwrap_or_default();
+            let key = proto::text_of(&kv, 1);
+            let value = proto::text_of(&kv, 2);
             if key != "location" {
                 continue;
             }
@@ -385,11 +363,7 @@ pub fn validate(data: &[u8]) -> Report {
             (1, None) => w.report.ir_version = f.varint().unwrap_or(0),
             (8, Some(b)) => {
                 if let Ok(o) = proto::fields(b) {
-                    let domain = o
-                        .iter()
-                        .find(|x| x.number == 1)
-                        .and_then(Field::text)
-                        .unwrap_or_default();
+                    let domain = proto::text_of(&o, 1);
                     let version = o
                         .iter()
                         .find(|x| x.number == 2)
@@ -404,16 +378,8 @@ pub fn validate(data: &[u8]) -> Report {
             )),
             (14, Some(b)) => {
                 if let Ok(kv) = proto::fields(b) {
-                    let key = kv
-                        .iter()
-                        .find(|x| x.number == 1)
-                        .and_then(Field::text)
-                        .unwrap_or_default();
-                    let value = kv
-                        .iter()
-                        .find(|x| x.number == 2)
-                        .and_then(Field::text)
-                        .unwrap_or_default();
+                    let key = proto::text_of(&kv, 1);
+                    let value = proto::text_of(&kv, 2);
                     w.report
                         .texts
                         .push((format!("metadata_props.{key}"), value));
@@ -427,11 +393,7 @@ pub fn validate(data: &[u8]) -> Report {
             (7, Some(g)) => w.graph(g, "graph", 0),
             (25, Some(func)) => {
                 if let Some(ff) = w.fields_or_report(func, "function") {
-                    let name = ff
-                        .iter()
-                        .find(|x| x.number == 1)
-                        .and_then(Field::text)
-                        .unwrap_or_default();
+                    let name = proto::text_of(&ff, 1);
                     for n in ff {
                         if let (7, Some(node)) = (n.number, n.bytes()) {
                             w.node(node, &format!("function {name}"), 1);

@@ -144,6 +144,15 @@ impl<'a> Field<'a> {
     }
 }
 
+/// The text of the first field numbered `n`, or an empty string.
+pub fn text_of(fields: &[Field<'_>], n: u64) -> String {
+    fields
+        .iter()
+        .find(|f| f.number == n)
+        .and_then(Field::text)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

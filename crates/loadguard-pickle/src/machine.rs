@@ -856,7 +856,7 @@ impl<'a> Machine<'a> {
                     "base64.b64decode"
                     | "base64.standard_b64decode"
                     | "base64.decodebytes"
-                    | "binascii.a2b_base64" => base64_decode(raw),
+                    | "binascii.a2b_base64" => loadguard_core::codec::base64_decode(raw),
                     "base64.b16decode"
                     | "binascii.unhexlify"
                     | "binascii.a2b_hex"
@@ -1878,35 +1878,6 @@ fn looks_like_pickle(b: &[u8]) -> bool {
 fn latin1_bytes(utf8: &[u8]) -> Option<Vec<u8>> {
     let s = std::str::from_utf8(utf8).ok()?;
     s.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
-}
-
-fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => u32::from(c - b'A'),
-            b'a'..=b'z' => u32::from(c - b'a') + 26,
-            b'0'..=b'9' => u32::from(c - b'0') + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        })
-    }
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for &c in s {
-        if c == b'=' || c.is_ascii_whitespace() {
-            continue;
-        }
-        acc = (acc << 6) | val(c)?;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
 }
 
 fn hex_decode(s: &[u8]) -> Option<Vec<u8>> {
