@@ -48,9 +48,32 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Verify a model's OpenSSF Model Signing signature (model.sig), offline.
+    Verify(VerifyArgs),
     /// Write one Markdown page per rule into a folder (docs/rules).
     #[command(hide = true)]
     GenerateDocs { out: PathBuf },
+}
+
+#[derive(Parser)]
+struct VerifyArgs {
+    /// The model: a folder, or a single file with model.sig beside it.
+    model: PathBuf,
+    /// The signer's public key (PEM; text before the PEM block is fine).
+    #[arg(long, value_name = "PUB.pem")]
+    key: Option<PathBuf>,
+    /// The signature file [default: model.sig in or beside the model].
+    #[arg(long, value_name = "FILE")]
+    signature: Option<PathBuf>,
+    /// Paths to leave out of the comparison, relative to the model.
+    #[arg(long = "ignore-paths", value_name = "PATH")]
+    ignore_paths: Vec<PathBuf>,
+    /// Compare .git, .gitattributes, .github and .gitignore too.
+    #[arg(long)]
+    no_ignore_git_paths: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
 }
 
 #[derive(Parser)]
@@ -88,6 +111,12 @@ struct ScanArgs {
     /// Exact callable names to allow in pickles (`module.qualname`), in addition to the built-in list.
     #[arg(long = "allow-global", value_name = "NAME")]
     allow_global: Vec<String>,
+    /// Verify model.sig in scanned folders with this public key.
+    #[arg(long, value_name = "PUB.pem")]
+    key: Option<PathBuf>,
+    /// Report a scanned folder without model.sig as high (default: low).
+    #[arg(long)]
+    require_signature: bool,
     /// Maximum values on the pickle stack.
     #[arg(long)]
     max_stack: Option<usize>,
@@ -209,6 +238,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scan(args) => scan(*args, &mut out),
+        Command::Verify(args) => verify(args, &mut out),
     }
 }
 
@@ -292,6 +322,34 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
     let mut targets = progress::with_progress(show_progress, &scanner.done, &scanner.total, || {
         scanner.scan_paths(&args.paths)
     });
+    // Signature status of every scanned folder.
+    let verify_options = loadguard_signing::VerifyOptions {
+        public_key_pem: match &args.key {
+            Some(k) => Some(
+                std::fs::read_to_string(k).with_context(|| format!("reading {}", k.display()))?,
+            ),
+            None => None,
+        },
+        ..Default::default()
+    };
+    for dir in args.paths.iter().filter(|p| p.is_dir()) {
+        let mut findings = loadguard_signing::status(dir, &verify_options);
+        if args.require_signature {
+            for f in &mut findings {
+                if f.rule.code == "SIG001" {
+                    f.severity = Severity::High;
+                }
+            }
+        }
+        targets.push(scan::Target {
+            path: dir.display().to_string(),
+            format: loadguard_scan::Format::ModelFolder,
+            size: 0,
+            findings,
+            error: None,
+            sha256: None,
+        });
+    }
     let suppressed = apply_rule_config(&mut targets, cfg);
     let verdict = targets
         .iter()
@@ -339,6 +397,80 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
+    if !args.model.exists() {
+        bail!("{}: no such file or directory", args.model.display());
+    }
+    let signature = match args
+        .signature
+        .clone()
+        .or_else(|| loadguard_signing::signature_for(&args.model))
+    {
+        Some(s) => s,
+        None => bail!(
+            "{}: no model.sig found (pass --signature)",
+            args.model.display()
+        ),
+    };
+    let options = loadguard_signing::VerifyOptions {
+        public_key_pem: match &args.key {
+            Some(k) => Some(
+                std::fs::read_to_string(k).with_context(|| format!("reading {}", k.display()))?,
+            ),
+            None => None,
+        },
+        ignore_paths: args
+            .ignore_paths
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect(),
+        no_ignore_git_paths: args.no_ignore_git_paths,
+    };
+    let report = loadguard_signing::verify(&args.model, &signature, &options);
+    let targets = vec![scan::Target {
+        path: args.model.display().to_string(),
+        format: loadguard_scan::Format::ModelFolder,
+        size: 0,
+        findings: report.findings,
+        error: None,
+        sha256: None,
+    }];
+    let verdict = targets
+        .iter()
+        .map(scan::Target::verdict)
+        .max()
+        .unwrap_or(Verdict::Safe);
+    match args.format {
+        Format::Json => output::json::render(out, &targets, verdict)?,
+        Format::Sarif => output::sarif::render(out, &targets)?,
+        Format::Github => output::github::render(out, &targets)?,
+        Format::Cyclonedx => output::cyclonedx::render(out, &targets)?,
+        Format::Text => {
+            let line = match &report.outcome {
+                loadguard_signing::Outcome::Verified { by } => {
+                    format!("verified: signed by {by}; every file matches")
+                }
+                loadguard_signing::Outcome::Unverifiable { why } => format!("not verified: {why}"),
+                loadguard_signing::Outcome::Invalid => "INVALID: see the findings above".to_owned(),
+            };
+            output::text::render(
+                out,
+                &targets,
+                verdict,
+                &output::text::Style { color: false },
+                false,
+            )?;
+            writeln!(out, "{}: {line}", args.model.display())?;
+        }
+    }
+    out.flush()?;
+    Ok(match report.outcome {
+        loadguard_signing::Outcome::Verified { .. } => ExitCode::SUCCESS,
+        loadguard_signing::Outcome::Invalid => ExitCode::from(1),
+        loadguard_signing::Outcome::Unverifiable { .. } => ExitCode::from(2),
+    })
 }
 
 /// Drops findings of ignored rules and applies severity overrides. Returns

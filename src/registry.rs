@@ -13,6 +13,7 @@ pub(crate) fn all_rules() -> Vec<&'static Rule> {
     all.extend_from_slice(loadguard_scan::rules::ALL);
     all.extend_from_slice(loadguard_formats::rules::ALL);
     all.extend_from_slice(loadguard_text::rules::ALL);
+    all.extend_from_slice(loadguard_signing::rules::ALL);
     all.extend_from_slice(loadguard_pickle::rules::ALL);
     all
 }

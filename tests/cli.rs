@@ -34,15 +34,17 @@ fn real_library_pickles_scan_clean() {
     let (code, report) = json(&[dir.to_str().unwrap_or_default()]);
     assert_eq!(code, 0);
     assert_eq!(report["verdict"], "safe");
-    assert_eq!(
-        report["findings"].as_array().map(Vec::len),
-        Some(0),
-        "{report:#}"
-    );
+    // The folder itself has no model.sig: one low SIG001, nothing else.
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["rule"], "SIG001");
+    assert_eq!(findings[0]["severity"], "low");
     let targets = report["targets"].as_array().cloned().unwrap_or_default();
     assert!(targets.len() >= 20);
     assert!(
-        targets.iter().all(|t| t["format"] == "pickle"),
+        targets
+            .iter()
+            .all(|t| t["format"] == "pickle" || t["format"] == "model-folder"),
         "{targets:#?}"
     );
 }
@@ -60,7 +62,8 @@ fn real_library_containers_scan_clean() {
         findings
             .iter()
             .all(|f| (f["rule"] == "PT001" && f["severity"] == "low")
-                || (f["rule"] == "LG001" && f["severity"] == "info")),
+                || (f["rule"] == "LG001" && f["severity"] == "info")
+                || (f["rule"] == "SIG001" && f["severity"] == "low")),
         "{findings:#?}"
     );
     let formats: Vec<String> = report["targets"]
@@ -286,7 +289,11 @@ fn benign_model_cards_stay_clean() {
     assert_eq!(report["verdict"], "safe");
     let targets = report["targets"].as_array().cloned().unwrap_or_default();
     assert!(targets.len() >= 30, "{}", targets.len());
-    assert!(targets.iter().all(|t| t["format"] == "model-card"));
+    assert!(
+        targets
+            .iter()
+            .all(|t| t["format"] == "model-card" || t["format"] == "model-folder")
+    );
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
     // Install lines piping curl into a shell and trust_remote_code in code
     // samples are listed at low; nothing reaches medium.
@@ -296,6 +303,7 @@ fn benign_model_cards_stay_clean() {
             .all(|f| f["severity"] == "low" || f["severity"] == "info"),
         "{findings:#?}"
     );
+    assert!(targets.len() >= 33);
 }
 
 #[test]
@@ -353,4 +361,80 @@ fn metadata_text_goes_through_the_agent_text_rules() {
         .find(|f| f["rule"] == "AT005")
         .unwrap_or_else(|| panic!("{findings:#?}"));
     assert_eq!(f["location"]["logical"], "__metadata__.description");
+}
+
+#[test]
+fn verify_command_exit_codes() {
+    let vectors = fixtures().join("model-signing");
+    let key = vectors.join("keys/signing-key-pub.pem");
+    let k = key.to_str().unwrap_or_default();
+    let v110 = vectors.join("v1.1.0-elliptic-key");
+    assert_eq!(
+        loadguard(&["verify", v110.to_str().unwrap_or_default(), "--key", k]).0,
+        0
+    );
+    let v101 = vectors.join("v1.0.1-elliptic-key");
+    assert_eq!(
+        loadguard(&[
+            "verify",
+            v101.to_str().unwrap_or_default(),
+            "--key",
+            k,
+            "--ignore-paths",
+            "ignore-me"
+        ])
+        .0,
+        0
+    );
+    // Without the ignore: an extra file.
+    assert_eq!(
+        loadguard(&["verify", v101.to_str().unwrap_or_default(), "--key", k]).0,
+        1
+    );
+    // No key, or a keyless bundle: present but not verifiable.
+    assert_eq!(
+        loadguard(&["verify", v110.to_str().unwrap_or_default()]).0,
+        2
+    );
+    assert_eq!(
+        loadguard(&[
+            "verify",
+            vectors.join("v1.1.0-sigstore").to_str().unwrap_or_default(),
+            "--key",
+            k
+        ])
+        .0,
+        2
+    );
+    // Tampered.
+    assert_eq!(
+        loadguard(&[
+            "verify",
+            fixtures().join("rules/SIG003").to_str().unwrap_or_default(),
+            "--key",
+            k
+        ])
+        .0,
+        1
+    );
+    // A signature never hides a payload: content findings still stand.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for f in ["signme-1", "signme-2", "model.sig"] {
+        std::fs::copy(v110.join(f), dir.path().join(f)).expect("copy");
+    }
+    std::fs::copy(
+        fixtures().join("malicious/os_system.pkl"),
+        dir.path().join("extra.pkl"),
+    )
+    .expect("copy");
+    let (code, report) = json(&[
+        "--no-config",
+        "--key",
+        k,
+        dir.path().to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 1);
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    assert!(findings.iter().any(|f| f["rule"] == "PKL101"));
+    assert!(findings.iter().any(|f| f["rule"] == "SIG003"));
 }

@@ -121,7 +121,20 @@ fn every_rule_has_a_fixture_that_triggers_it() {
             root().join(&dir).is_dir(),
             "{code} has no fixture folder {dir}"
         );
-        let (_, out, err) = run_in(&root(), &["scan", "--no-config", "--format", "json", &dir]);
+        // With the vectors' public key, so that signature rules can fire.
+        let key = "tests/fixtures/model-signing/keys/signing-key-pub.pem";
+        let (_, out, err) = run_in(
+            &root(),
+            &[
+                "scan",
+                "--no-config",
+                "--key",
+                key,
+                "--format",
+                "json",
+                &dir,
+            ],
+        );
         let report: serde_json::Value =
             serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
         let hit = report["findings"]

@@ -80,6 +80,8 @@ pub enum Format {
     ModelConfig,
     /// Python source shipped with a model.
     PythonCode,
+    /// A model folder, for its signature status.
+    ModelFolder,
     /// HDF5, such as a legacy Keras `.h5` model.
     Hdf5,
     /// A TensorFlow SavedModel or frozen GraphDef.
@@ -106,6 +108,7 @@ impl Format {
             Self::ModelCard => "model-card",
             Self::ModelConfig => "model-config",
             Self::PythonCode => "python",
+            Self::ModelFolder => "model-folder",
             Self::Hdf5 => "hdf5",
             Self::TensorFlow => "tensorflow",
             Self::Tar => "tar",
