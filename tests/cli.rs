@@ -438,3 +438,32 @@ fn verify_command_exit_codes() {
     assert!(findings.iter().any(|f| f["rule"] == "PKL101"));
     assert!(findings.iter().any(|f| f["rule"] == "SIG003"));
 }
+
+#[test]
+fn cyclonedx_reports_signature_status() {
+    let vectors = fixtures().join("model-signing");
+    let key = vectors.join("keys/signing-key-pub.pem");
+    let dir = vectors.join("v1.1.0-elliptic-key");
+    let out = Command::new(env!("CARGO_BIN_EXE_loadguard"))
+        .args(["scan", "--no-config", "--format", "cyclonedx", "--key"])
+        .arg(&key)
+        .arg(&dir)
+        .output()
+        .expect("run");
+    let bom: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let components = bom["components"].as_array().cloned().unwrap_or_default();
+    let statuses: Vec<String> = components
+        .iter()
+        .filter_map(|c| {
+            c["properties"]
+                .as_array()?
+                .iter()
+                .find(|p| p["name"] == "loadguard:signature")
+                .map(|p| p["value"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect();
+    assert!(!statuses.is_empty());
+    assert!(statuses.iter().all(|s| s == "verified"), "{statuses:?}");
+    assert!(components.iter().all(|c| c["hashes"].as_array().is_some()
+        || c["properties"].to_string().contains("model-folder")));
+}

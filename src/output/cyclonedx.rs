@@ -105,6 +105,34 @@ fn framework(format: &str) -> &'static str {
     }
 }
 
+/// The signature status of a folder target, from its SIG findings.
+fn folder_status(t: &Target) -> &'static str {
+    let has = |code: &str| t.findings.iter().any(|f| f.rule.code == code);
+    if has("SIG002") || has("SIG003") {
+        "invalid"
+    } else if has("SIG005") {
+        "verified"
+    } else if has("SIG004") {
+        "present-not-verified"
+    } else if has("SIG001") {
+        "absent"
+    } else {
+        "not-checked"
+    }
+}
+
+/// A file's signature status: that of the scanned folder it lies in.
+fn signature_status(t: &Target, targets: &[Target]) -> &'static str {
+    let path = std::path::Path::new(&t.path);
+    targets
+        .iter()
+        .filter(|f| f.format == loadguard_scan::Format::ModelFolder)
+        .filter(|f| f.path == t.path || path.starts_with(&f.path))
+        .map(folder_status)
+        .next()
+        .unwrap_or("not-checked")
+}
+
 pub(crate) fn render(out: &mut dyn Write, targets: &[Target]) -> io::Result<()> {
     let mut components = Vec::new();
     let mut vulnerabilities = Vec::new();
@@ -138,7 +166,7 @@ pub(crate) fn render(out: &mut dyn Write, targets: &[Target]) -> io::Result<()> 
                 },
                 Property {
                     name: "loadguard:signature",
-                    value: "not-verified".to_owned(),
+                    value: signature_status(t, targets).to_owned(),
                 },
                 Property {
                     name: "loadguard:size",

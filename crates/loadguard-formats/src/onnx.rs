@@ -404,6 +404,21 @@ pub fn validate(data: &[u8]) -> Report {
             _ => {}
         }
     }
+    // Custom-op findings list the opsets the model imports.
+    if !w.custom.is_empty() {
+        let opsets: Vec<String> = w
+            .report
+            .opsets
+            .iter()
+            .map(|(d, v)| format!("{}:{v}", if d.is_empty() { "ai.onnx" } else { d }))
+            .collect();
+        for f in &mut w.report.findings {
+            if f.rule.code == "OX003" {
+                f.message
+                    .push_str(&format!(" (opsets imported: {})", opsets.join(", ")));
+            }
+        }
+    }
     w.report
 }
 
