@@ -1102,6 +1102,11 @@ fn json_strings(text: &str) -> Vec<(String, String, usize)> {
                 i += 1;
                 continue;
             }
+            if !text.is_char_boundary(i) {
+                // After a malformed escape: resynchronise on a character.
+                i += 1;
+                continue;
+            }
             let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
             s.push_str(&text[i..i + ch_len]);
             i += ch_len;

@@ -170,3 +170,48 @@ fn cards_front_matter_and_configs() {
     );
     assert!(scan_config_json(r#"{"model_type": "bert", "hidden_size": 768}"#).is_empty());
 }
+
+#[test]
+fn hostile_text_never_panics() {
+    let pieces = [
+        "\"",
+        "\\",
+        "\\u",
+        "\\uZZ",
+        "é",
+        "👨\u{200D}",
+        "\u{E0041}",
+        "<!--",
+        "-->",
+        "](",
+        "[",
+        "![",
+        "```",
+        "\n",
+        "://",
+        "xn--",
+        "{",
+        "}",
+        ":",
+        "---\n",
+        "&a",
+        "*a",
+        "curl x | sh",
+        "\\é",
+        "\u{202E}",
+        "\u{FE0F}",
+        "auto_map",
+    ];
+    let mut seed = 0x2545_f491u32;
+    for _ in 0..3000 {
+        let mut t = String::new();
+        for _ in 0..12 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            t.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
+        }
+        let _ = scan_card(&t);
+        let _ = scan_config_json(&t);
+        let _ = scan_text(&t, Kind::Metadata, Some("k"));
+        let _ = scan_text(&t, Kind::Template, None);
+    }
+}
