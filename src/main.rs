@@ -62,6 +62,9 @@ struct VerifyArgs {
     /// The signer's public key (PEM; text before the PEM block is fine).
     #[arg(long, value_name = "PUB.pem")]
     key: Option<PathBuf>,
+    /// Trust anchors (PEM certificates) for certificate signatures.
+    #[arg(long, value_name = "CA.pem")]
+    certificate_chain: Option<PathBuf>,
     /// The signature file [default: model.sig in or beside the model].
     #[arg(long, value_name = "FILE")]
     signature: Option<PathBuf>,
@@ -114,6 +117,9 @@ struct ScanArgs {
     /// Verify model.sig in scanned folders with this public key.
     #[arg(long, value_name = "PUB.pem")]
     key: Option<PathBuf>,
+    /// Verify certificate-signed model.sig in scanned folders against these anchors.
+    #[arg(long, value_name = "CA.pem")]
+    certificate_chain: Option<PathBuf>,
     /// Report a scanned folder without model.sig as high (default: low).
     #[arg(long)]
     require_signature: bool,
@@ -330,6 +336,7 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
             ),
             None => None,
         },
+        certificate_chain_pem: read_optional(args.certificate_chain.as_deref())?,
         ..Default::default()
     };
     for dir in args.paths.iter().filter(|p| p.is_dir()) {
@@ -399,6 +406,11 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn read_optional(path: Option<&std::path::Path>) -> Result<Option<String>> {
+    path.map(|p| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display())))
+        .transpose()
+}
+
 fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
     if !args.model.exists() {
         bail!("{}: no such file or directory", args.model.display());
@@ -421,6 +433,7 @@ fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
             ),
             None => None,
         },
+        certificate_chain_pem: read_optional(args.certificate_chain.as_deref())?,
         ignore_paths: args
             .ignore_paths
             .iter()

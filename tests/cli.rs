@@ -406,6 +406,23 @@ fn verify_command_exit_codes() {
         .0,
         2
     );
+    // Certificate signatures, against the vectors' RSA root.
+    let ca = vectors.join("keys/ca-cert.pem");
+    let cert = vectors.join("v1.1.0-certificate");
+    assert_eq!(
+        loadguard(&[
+            "verify",
+            cert.to_str().unwrap_or_default(),
+            "--certificate-chain",
+            ca.to_str().unwrap_or_default()
+        ])
+        .0,
+        0
+    );
+    assert_eq!(
+        loadguard(&["verify", cert.to_str().unwrap_or_default()]).0,
+        2
+    );
     // Tampered.
     assert_eq!(
         loadguard(&[

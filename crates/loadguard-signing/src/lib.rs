@@ -2,12 +2,14 @@
 //! Sigstore bundle v0.3 whose DSSE envelope carries an in-toto statement).
 //!
 //! Implemented: the public-key method (P-256, P-384, P-521 ECDSA over the
-//! DSSE PAE, key hint check), the statement checks, and the manifest
-//! comparison (files and shards, ignore paths) with parallel hashing.
-//! Certificate and Sigstore keyless bundles are parsed and reported as
-//! present but not verifiable by this version.
+//! DSSE PAE, key hint check), the certificate method (chain to the given
+//! anchors, RSA or ECDSA links, checked at the leaf's notBefore, code-signing
+//! usage), the statement checks, and the manifest comparison (files and
+//! shards, ignore paths) with parallel hashing. Sigstore keyless bundles are
+//! parsed and reported as present but not verifiable by this version.
 #![forbid(unsafe_code)]
 
+mod certificate;
 pub mod rules;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,7 +37,10 @@ pub enum Method {
         hint: Option<String>,
         embedded_pem: Option<String>,
     },
-    Certificate,
+    /// DER certificates: the leaf first, then intermediates.
+    Certificate {
+        chain: Vec<Vec<u8>>,
+    },
     Keyless,
 }
 
@@ -61,6 +66,8 @@ pub struct Report {
 pub struct VerifyOptions {
     /// PEM text of the public key (`--key`).
     pub public_key_pem: Option<String>,
+    /// PEM trust anchors for certificate signatures (`--certificate-chain`).
+    pub certificate_chain_pem: Option<String>,
     /// Extra ignore paths, relative to the model root.
     pub ignore_paths: Vec<String>,
     /// Do not ignore `.git`, `.gitattributes`, `.github`, `.gitignore`.
@@ -122,6 +129,30 @@ impl Key {
         p521::ecdsa::VerifyingKey::from_sec1_bytes(&pk.to_sec1_bytes())
             .ok()
             .map(Self::P521)
+    }
+
+    fn from_spki_der(der: &[u8]) -> Option<Self> {
+        use p256::pkcs8::DecodePublicKey;
+        if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(der) {
+            return Some(Self::P256(k));
+        }
+        if let Ok(k) = p384::ecdsa::VerifyingKey::from_public_key_der(der) {
+            return Some(Self::P384(k));
+        }
+        let pk = p521::PublicKey::from_public_key_der(der).ok()?;
+        p521::ecdsa::VerifyingKey::from_sec1_bytes(&pk.to_sec1_bytes())
+            .ok()
+            .map(Self::P521)
+    }
+
+    /// Certificate signatures: only the curve's own hash is accepted.
+    fn verify_with_alg(&self, message: &[u8], der: &[u8], alg_oid: &str) -> bool {
+        let expected = match self {
+            Self::P256(_) => "1.2.840.10045.4.3.2",
+            Self::P384(_) => "1.2.840.10045.4.3.3",
+            Self::P521(_) => "1.2.840.10045.4.3.4",
+        };
+        alg_oid == expected && self.verify(message, der)
     }
 
     /// sha256 of the canonical PEM (64-column base64, LF), as the hint.
@@ -196,7 +227,19 @@ fn parse_bundle(text: &str) -> Result<Bundle, String> {
             embedded_pem,
         }
     } else if vm.get("x509CertificateChain").is_some() {
-        Method::Certificate
+        let chain = vm["x509CertificateChain"]["certificates"]
+            .as_array()
+            .map(|c| {
+                c.iter()
+                    .filter_map(|x| {
+                        x["rawBytes"]
+                            .as_str()
+                            .and_then(|b| base64_decode(b.as_bytes()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Method::Certificate { chain }
     } else if vm.get("certificate").is_some() {
         Method::Keyless
     } else {
@@ -347,13 +390,72 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
         ));
         return invalid(findings);
     }
-    let (hint, embedded) = match &bundle.method {
-        Method::Key { hint, embedded_pem } => (hint.clone(), embedded_pem.clone()),
-        Method::Certificate => {
-            return unverifiable(
-                signature,
-                "signed with a certificate chain; certificate verification is not implemented yet",
-            );
+    let (key, by) = match &bundle.method {
+        Method::Key { hint, embedded_pem } => {
+            let Some(pem) = options.public_key_pem.as_deref() else {
+                let why = if embedded_pem.is_some() {
+                    "signed with a public key (embedded in the bundle, so it proves nothing by itself): pass the expected key with --key"
+                } else {
+                    "signed with a public key: pass it with --key to verify"
+                };
+                return unverifiable(signature, why);
+            };
+            let Some(key) = Key::from_pem(pem) else {
+                findings.push(finding(
+                    &rules::sig_invalid::RULE,
+                    signature,
+                    None,
+                    "the given key is not an ECDSA P-256/P-384/P-521 public key".into(),
+                ));
+                return invalid(findings);
+            };
+            if let (Some(h), Some(mine)) = (hint, key.hint())
+                && h != &mine
+            {
+                findings.push(finding(
+                    &rules::sig_invalid::RULE,
+                    signature,
+                    None,
+                    format!("the bundle was signed by key {h}, not by the given key {mine}"),
+                ));
+                return invalid(findings);
+            }
+            let by = format!("{} key {}", key.curve(), key.hint().unwrap_or_default());
+            (key, by)
+        }
+        Method::Certificate { chain } => {
+            let Some(anchors_pem) = options.certificate_chain_pem.as_deref() else {
+                return unverifiable(
+                    signature,
+                    "signed with a certificate: pass the trust anchors with --certificate-chain",
+                );
+            };
+            let chain: Result<Vec<_>, String> =
+                chain.iter().map(|d| certificate::parse_der(d)).collect();
+            let verified = certificate::load_anchors(anchors_pem)
+                .and_then(|anchors| certificate::verify_chain(&chain?, &anchors));
+            let (spki, by) = match verified {
+                Ok(v) => v,
+                Err(e) => {
+                    findings.push(finding(
+                        &rules::sig_invalid::RULE,
+                        signature,
+                        None,
+                        format!("certificate chain: {e}"),
+                    ));
+                    return invalid(findings);
+                }
+            };
+            let Some(key) = Key::from_spki_der(&spki) else {
+                findings.push(finding(
+                    &rules::sig_invalid::RULE,
+                    signature,
+                    None,
+                    "the signing certificate's key is not ECDSA".into(),
+                ));
+                return invalid(findings);
+            };
+            (key, by)
         }
         Method::Keyless => {
             return unverifiable(
@@ -362,34 +464,6 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
             );
         }
     };
-    let Some(pem) = options.public_key_pem.as_deref() else {
-        let why = if embedded.is_some() {
-            "signed with a public key (embedded in the bundle, so it proves nothing by itself): pass the expected key with --key"
-        } else {
-            "signed with a public key: pass it with --key to verify"
-        };
-        return unverifiable(signature, why);
-    };
-    let Some(key) = Key::from_pem(pem) else {
-        findings.push(finding(
-            &rules::sig_invalid::RULE,
-            signature,
-            None,
-            "the given key is not an ECDSA P-256/P-384/P-521 public key".into(),
-        ));
-        return invalid(findings);
-    };
-    if let (Some(h), Some(mine)) = (&hint, key.hint())
-        && h != &mine
-    {
-        findings.push(finding(
-            &rules::sig_invalid::RULE,
-            signature,
-            None,
-            format!("the bundle was signed by key {h}, not by the given key {mine}"),
-        ));
-        return invalid(findings);
-    }
     if !key.verify(
         &pae(&bundle.payload_type, &bundle.payload),
         &bundle.signature,
@@ -399,7 +473,7 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
             signature,
             None,
             format!(
-                "the {} signature does not verify with the given key",
+                "the {} signature does not verify with the {by}",
                 key.curve()
             ),
         ));
@@ -429,19 +503,13 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
     findings.extend(compare_manifest(model, signature, &signed, options));
     if findings.is_empty() {
         Report {
-            outcome: Outcome::Verified {
-                by: format!("{} key {}", key.curve(), key.hint().unwrap_or_default()),
-            },
             findings: vec![finding(
                 &rules::sig_verified::RULE,
                 signature,
                 None,
-                format!(
-                    "signature verified with the {} key {}",
-                    key.curve(),
-                    key.hint().unwrap_or_default()
-                ),
+                format!("signature verified: signed by {by}"),
             )],
+            outcome: Outcome::Verified { by },
         }
     } else {
         invalid(findings)

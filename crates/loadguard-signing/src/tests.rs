@@ -16,6 +16,7 @@ fn vector_key() -> String {
 fn opts(key: Option<String>, ignore: &[&str]) -> VerifyOptions {
     VerifyOptions {
         public_key_pem: key,
+        certificate_chain_pem: None,
         ignore_paths: ignore.iter().map(|s| (*s).to_owned()).collect(),
         no_ignore_git_paths: false,
     }
@@ -143,6 +144,56 @@ fn negatives_fail_with_the_right_finding() {
     let r = verify(d.path(), &sig_path, &opts(Some(vector_key()), &[]));
     assert_eq!(r.outcome, Outcome::Invalid);
     assert_eq!(r.findings[0].rule.code, "SIG002");
+}
+
+fn anchors() -> String {
+    std::fs::read_to_string(vectors().join("keys/ca-cert.pem")).unwrap_or_default()
+}
+
+#[test]
+fn certificate_vectors_verify_through_the_rsa_root() {
+    for name in [
+        "v1.1.0-certificate",
+        "v1.0.1-certificate",
+        "v1.0.0-certificate",
+        "v0.3.1-certificate",
+    ] {
+        let dir = vectors().join(name);
+        let ignore: &[&str] = if name == "v1.0.1-certificate" {
+            &["ignore-me"]
+        } else {
+            &[]
+        };
+        let mut o = opts(None, ignore);
+        o.certificate_chain_pem = Some(anchors());
+        let r = verify(&dir, &dir.join(SIGNATURE_FILE), &o);
+        assert!(
+            matches!(r.outcome, Outcome::Verified { .. }),
+            "{name}: {:#?}",
+            r.findings
+        );
+    }
+    // A trust file without the right root: the chain cannot be built.
+    let dir = vectors().join("v1.1.0-certificate");
+    let mut o = opts(None, &[]);
+    o.certificate_chain_pem = Some(
+        std::fs::read_to_string(vectors().join("keys/int-ca-cert.pem"))
+            .unwrap_or_default()
+            .replace("BEGIN CERTIFICATE", "BEGIN NOTHING"),
+    );
+    let r = verify(&dir, &dir.join(SIGNATURE_FILE), &o);
+    assert_eq!(r.outcome, Outcome::Invalid);
+    // The files still have to match.
+    let d = copy("v1.1.0-certificate");
+    std::fs::write(d.path().join("signme-2"), b"changed").expect("write");
+    let mut o = opts(None, &[]);
+    o.certificate_chain_pem = Some(anchors());
+    let r = verify(d.path(), &d.path().join(SIGNATURE_FILE), &o);
+    assert!(
+        r.findings.iter().any(|f| f.rule.code == "SIG003"),
+        "{:#?}",
+        r.findings
+    );
 }
 
 #[test]
