@@ -363,33 +363,28 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .map(scan::Target::verdict)
         .max()
         .unwrap_or(Verdict::Safe);
-    match args.format {
-        Format::Json => output::json::render(out, &targets, verdict)?,
-        Format::Sarif => output::sarif::render(out, &targets)?,
-        Format::Github => output::github::render(out, &targets)?,
-        Format::Cyclonedx => output::cyclonedx::render(out, &targets)?,
-        Format::Text => {
-            let color = match args.color {
-                _ if args.no_color => false,
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
-            output::text::render(
+    if !render_machine_format(out, args.format, &targets, verdict)? {
+        let color = match args.color {
+            _ if args.no_color => false,
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        output::text::render(
+            out,
+            &targets,
+            verdict,
+            &output::text::Style { color },
+            args.quiet,
+        )?;
+        if suppressed > 0 {
+            writeln!(
                 out,
-                &targets,
-                verdict,
-                &output::text::Style { color },
-                args.quiet,
+                "{suppressed} finding(s) suppressed by rules.ignore in the configuration"
             )?;
-            if suppressed > 0 {
-                writeln!(
-                    out,
-                    "{suppressed} finding(s) suppressed by rules.ignore in the configuration"
-                )?;
-            }
         }
     }
+
     out.flush().context("writing the report")?;
     let failed = fail_on.threshold().is_some_and(|t| {
         targets
@@ -404,6 +399,24 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renders the machine formats; returns false for text, which each command
+/// renders its own way.
+fn render_machine_format(
+    out: &mut dyn Write,
+    format: Format,
+    targets: &[scan::Target],
+    verdict: Verdict,
+) -> io::Result<bool> {
+    match format {
+        Format::Json => output::json::render(out, targets, verdict)?,
+        Format::Sarif => output::sarif::render(out, targets)?,
+        Format::Github => output::github::render(out, targets)?,
+        Format::Cyclonedx => output::cyclonedx::render(out, targets)?,
+        Format::Text => return Ok(false),
+    }
+    Ok(true)
 }
 
 fn read_optional(path: Option<&std::path::Path>) -> Result<Option<String>> {
@@ -455,29 +468,24 @@ fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .map(scan::Target::verdict)
         .max()
         .unwrap_or(Verdict::Safe);
-    match args.format {
-        Format::Json => output::json::render(out, &targets, verdict)?,
-        Format::Sarif => output::sarif::render(out, &targets)?,
-        Format::Github => output::github::render(out, &targets)?,
-        Format::Cyclonedx => output::cyclonedx::render(out, &targets)?,
-        Format::Text => {
-            let line = match &report.outcome {
-                loadguard_signing::Outcome::Verified { by } => {
-                    format!("verified: signed by {by}; every file matches")
-                }
-                loadguard_signing::Outcome::Unverifiable { why } => format!("not verified: {why}"),
-                loadguard_signing::Outcome::Invalid => "INVALID: see the findings above".to_owned(),
-            };
-            output::text::render(
-                out,
-                &targets,
-                verdict,
-                &output::text::Style { color: false },
-                false,
-            )?;
-            writeln!(out, "{}: {line}", args.model.display())?;
-        }
+    if !render_machine_format(out, args.format, &targets, verdict)? {
+        let line = match &report.outcome {
+            loadguard_signing::Outcome::Verified { by } => {
+                format!("verified: signed by {by}; every file matches")
+            }
+            loadguard_signing::Outcome::Unverifiable { why } => format!("not verified: {why}"),
+            loadguard_signing::Outcome::Invalid => "INVALID: see the findings above".to_owned(),
+        };
+        output::text::render(
+            out,
+            &targets,
+            verdict,
+            &output::text::Style { color: false },
+            false,
+        )?;
+        writeln!(out, "{}: {line}", args.model.display())?;
     }
+
     out.flush()?;
     Ok(match report.outcome {
         loadguard_signing::Outcome::Verified { .. } => ExitCode::SUCCESS,

@@ -117,18 +117,11 @@ enum Key {
 
 impl Key {
     fn from_pem(text: &str) -> Option<Self> {
-        use p256::pkcs8::DecodePublicKey;
-        let block = pem_block(text)?;
-        if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_pem(block) {
-            return Some(Self::P256(k));
-        }
-        if let Ok(k) = p384::ecdsa::VerifyingKey::from_public_key_pem(block) {
-            return Some(Self::P384(k));
-        }
-        let pk = p521::PublicKey::from_public_key_pem(block).ok()?;
-        p521::ecdsa::VerifyingKey::from_sec1_bytes(&pk.to_sec1_bytes())
-            .ok()
-            .map(Self::P521)
+        let body: String = pem_block(text)?
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        Self::from_spki_der(&base64_decode(body.as_bytes())?)
     }
 
     fn from_spki_der(der: &[u8]) -> Option<Self> {
