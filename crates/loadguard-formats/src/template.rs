@@ -216,7 +216,7 @@ fn find_close(s: &str, close: &str) -> Option<usize> {
             None => {
                 if b[i] == b'\'' || b[i] == b'"' {
                     quote = Some(b[i]);
-                } else if s[i..].starts_with(close) {
+                } else if b[i..].starts_with(close.as_bytes()) {
                     return Some(i);
                 }
             }

@@ -1748,7 +1748,7 @@ impl<'a> Machine<'a> {
         let code = std::str::from_utf8(self.src_bytes(code)).ok()?;
         let code = code.trim_start_matches(['<', '>', '|', '=']);
         let kind = code.chars().next()?;
-        let n: u64 = code[1..].parse().ok()?;
+        let n: u64 = code[kind.len_utf8()..].parse().ok()?;
         Some((kind, if kind == 'U' { n * 4 } else { n }))
     }
 

@@ -128,7 +128,7 @@ fn itemsize(descr: &str) -> Option<u64> {
     let t = t.strip_suffix('\'').or_else(|| t.strip_suffix('"'))?;
     let t = t.trim_start_matches(['<', '>', '|', '=']);
     let kind = t.chars().next()?;
-    let n: u64 = t[1..].split('[').next()?.parse().ok()?;
+    let n: u64 = t[kind.len_utf8()..].split('[').next()?.parse().ok()?;
     Some(match kind {
         'U' => n * 4,
         'b' | 'i' | 'u' | 'f' | 'c' | 'S' | 'V' | 'M' | 'm' | '?' => n,
