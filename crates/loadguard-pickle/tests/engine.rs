@@ -737,7 +737,15 @@ fn fast_path_matches_reference_path_on_fixtures_and_mutations() {
     }
     assert!(inputs.len() > 30);
     // Deterministic mutations: flip, truncate and splice bytes.
-    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    // LOADGUARD_FUZZ_SEED / LOADGUARD_FUZZ_ROUNDS widen the search by hand.
+    let mut seed: u64 = std::env::var("LOADGUARD_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9e37_79b9_7f4a_7c15);
+    let rounds: usize = std::env::var("LOADGUARD_FUZZ_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(40);
     let mut next = move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -746,7 +754,7 @@ fn fast_path_matches_reference_path_on_fixtures_and_mutations() {
     };
     let originals = inputs.clone();
     for data in &originals {
-        for _ in 0..40 {
+        for _ in 0..rounds {
             let mut m = data.clone();
             let i = (next() as usize) % m.len();
             match next() % 3 {
