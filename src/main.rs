@@ -330,12 +330,7 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
     });
     // Signature status of every scanned folder.
     let verify_options = loadguard_signing::VerifyOptions {
-        public_key_pem: match &args.key {
-            Some(k) => Some(
-                std::fs::read_to_string(k).with_context(|| format!("reading {}", k.display()))?,
-            ),
-            None => None,
-        },
+        public_key_pem: read_optional(args.key.as_deref())?,
         certificate_chain_pem: read_optional(args.certificate_chain.as_deref())?,
         ..Default::default()
     };
@@ -440,12 +435,7 @@ fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
         ),
     };
     let options = loadguard_signing::VerifyOptions {
-        public_key_pem: match &args.key {
-            Some(k) => Some(
-                std::fs::read_to_string(k).with_context(|| format!("reading {}", k.display()))?,
-            ),
-            None => None,
-        },
+        public_key_pem: read_optional(args.key.as_deref())?,
         certificate_chain_pem: read_optional(args.certificate_chain.as_deref())?,
         ignore_paths: args
             .ignore_paths

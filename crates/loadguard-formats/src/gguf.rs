@@ -221,8 +221,9 @@ pub fn validate(data: &[u8]) -> Report {
             .findings
             .push(finding(&rules::gg_bounds::RULE, short.at, None, short.what));
     }
-    for (key, text, offset) in report.templates.clone() {
-        for e in template::analyze(&text) {
+    let mut escapes = Vec::new();
+    for (key, text, offset) in &report.templates {
+        for e in template::analyze(text) {
             let f = Finding::builder(
                 &rules::gg_chat_template::RULE,
                 format!(
@@ -240,12 +241,13 @@ pub fn validate(data: &[u8]) -> Report {
             } else {
                 Confidence::Medium
             })
-            .at(Location::at_offset(offset as u64)
+            .at(Location::at_offset(*offset as u64)
                 .with_logical(format!("{key}:{}:{}", e.line, e.column)))
             .build();
-            report.findings.push(f);
+            escapes.push(f);
         }
     }
+    report.findings.append(&mut escapes);
     report
 }
 

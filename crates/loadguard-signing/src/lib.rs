@@ -268,7 +268,6 @@ struct Signed {
     subject_digest: String,
     method: String,
     hash_type: String,
-    shard_size: u64,
     ignore_paths: Vec<String>,
     allow_symlinks: bool,
     resources: Vec<(String, String, String)>,
@@ -314,8 +313,6 @@ fn parse_statement(payload: &[u8]) -> Result<Signed, String> {
         subject_digest,
         method: s["method"].as_str().unwrap_or("files").to_owned(),
         hash_type: s["hash_type"].as_str().unwrap_or("sha256").to_owned(),
-        // Protobuf Struct numbers arrive as floats ("8.0").
-        shard_size: s["shard_size"].as_f64().map_or(1_000_000_000, |f| f as u64),
         ignore_paths: s["ignore_paths"]
             .as_array()
             .map(|a| {
@@ -659,7 +656,6 @@ fn compare_manifest(
             .map(|(r, p)| (r.clone(), p.clone(), None))
             .collect()
     };
-    let _ = signed.shard_size;
     let digests: Vec<(String, Option<String>)> = jobs
         .par_iter()
         .map(|(name, path, range)| (name.clone(), hash_file(path, *range)))

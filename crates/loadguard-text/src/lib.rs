@@ -59,8 +59,9 @@ pub fn scan_card(text: &str) -> Vec<Finding> {
 /// code, and every string value goes through the text rules.
 pub fn scan_config_json(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
+    let lines = line_starts(text);
     if let Some(at) = text.find("\"auto_map\"") {
-        let (line, column) = position(text, &line_starts(text), at);
+        let (line, column) = position(text, &lines, at);
         out.push(
             Finding::builder(
                 &rules::remote_code::RULE,
@@ -76,7 +77,7 @@ pub fn scan_config_json(text: &str) -> Vec<Finding> {
             // checked as templates by their own scanner.
             continue;
         }
-        let (line, column) = position(text, &line_starts(text), at);
+        let (line, column) = position(text, &lines, at);
         for mut f in scan_text(&value, Kind::Metadata, Some(&key)) {
             f.location.line = Some(line);
             f.location.column = Some(column);
@@ -137,16 +138,8 @@ fn characters(text: &str, logical: Option<&str>, out: &mut Vec<Finding>) {
             if (0x20..0x7F).contains(&v) {
                 run.2.push(char::from_u32(v).unwrap_or('?'));
             }
-        } else if let Some((l, co, hidden)) = tag_run.take() {
-            push(
-                out,
-                &rules::tag_characters::RULE,
-                None,
-                logical,
-                l,
-                co,
-                format!("hidden tag-character text: {hidden:?}"),
-            );
+        } else if let Some(run) = tag_run.take() {
+            report_tag_run(out, logical, run);
         }
         if is_invisible(c)
             && !legitimate(
@@ -169,16 +162,8 @@ fn characters(text: &str, logical: Option<&str>, out: &mut Vec<Finding>) {
         }
         i += 1;
     }
-    if let Some((l, co, hidden)) = tag_run {
-        push(
-            out,
-            &rules::tag_characters::RULE,
-            None,
-            logical,
-            l,
-            co,
-            format!("hidden tag-character text: {hidden:?}"),
-        );
+    if let Some(run) = tag_run {
+        report_tag_run(out, logical, run);
     }
     if let Some((l, co, points, count)) = invisible {
         let shown: Vec<String> = points.iter().map(|p| format!("U+{p:04X}")).collect();
@@ -198,6 +183,23 @@ fn characters(text: &str, logical: Option<&str>, out: &mut Vec<Finding>) {
             ),
         );
     }
+}
+
+/// A run of tag characters, shown as the ASCII text it spells.
+fn report_tag_run(
+    out: &mut Vec<Finding>,
+    logical: Option<&str>,
+    (line, column, hidden): (u32, u32, String),
+) {
+    push(
+        out,
+        &rules::tag_characters::RULE,
+        None,
+        logical,
+        line,
+        column,
+        format!("hidden tag-character text: {hidden:?}"),
+    );
 }
 
 fn push(
