@@ -28,6 +28,25 @@ pub fn base64_decode(s: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Encodes standard base64 with padding.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = u32::from(chunk[0]) << 16
+            | u32::from(chunk.get(1).copied().unwrap_or(0)) << 8
+            | u32::from(chunk.get(2).copied().unwrap_or(0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -41,6 +60,22 @@ mod tests {
             Some(&[0xfb, 0xff][..])
         );
         assert_eq!(super::base64_decode(b"aGV!sbG8"), None);
+        for text in [
+            &b""[..],
+            b"h",
+            b"he",
+            b"hel",
+            b"hello",
+            &[0xfb, 0xff, 0x00, 0x10],
+        ] {
+            let encoded = super::base64_encode(text);
+            assert_eq!(encoded.len() % 4, 0);
+            assert_eq!(
+                super::base64_decode(encoded.as_bytes()).as_deref(),
+                Some(text)
+            );
+        }
+        assert_eq!(super::base64_encode(b"hello"), "aGVsbG8=");
         assert_eq!(
             super::base64_decode(b"aGV\nsbG8").as_deref(),
             Some(&b"hello"[..])

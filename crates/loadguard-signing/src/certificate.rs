@@ -14,12 +14,12 @@ const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_SHA256_RSA: &str = "1.2.840.113549.1.1.11";
 const OID_SHA384_RSA: &str = "1.2.840.113549.1.1.12";
 const OID_SHA512_RSA: &str = "1.2.840.113549.1.1.13";
-const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
+pub(crate) const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 const OID_ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
 const OID_ECDSA_SHA512: &str = "1.2.840.10045.4.3.4";
 const OID_KEY_USAGE: &str = "2.5.29.15";
 const OID_EXT_KEY_USAGE: &str = "2.5.29.37";
-const OID_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
+pub(crate) const OID_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
 const MAX_CHAIN: usize = 8;
 
 /// PEM certificates from a trust file (text before or between blocks is fine).
@@ -55,7 +55,7 @@ pub(crate) fn parse_der(der: &[u8]) -> Result<Certificate, String> {
 }
 
 /// Verifies `child`'s signature with `issuer`'s public key.
-fn signed_by(child: &Certificate, issuer: &Certificate) -> bool {
+pub(crate) fn signed_by(child: &Certificate, issuer: &Certificate) -> bool {
     let Ok(tbs) = child.tbs_certificate.to_der() else {
         return false;
     };
@@ -106,14 +106,14 @@ fn signed_by(child: &Certificate, issuer: &Certificate) -> bool {
     }
 }
 
-fn valid_at(cert: &Certificate, unix: u64) -> bool {
+pub(crate) fn valid_at(cert: &Certificate, unix: u64) -> bool {
     let v = &cert.tbs_certificate.validity;
     let nb = v.not_before.to_unix_duration().as_secs();
     let na = v.not_after.to_unix_duration().as_secs();
     nb <= unix && unix <= na
 }
 
-fn extension<'a>(cert: &'a Certificate, oid: &str) -> Option<&'a [u8]> {
+pub(crate) fn extension<'a>(cert: &'a Certificate, oid: &str) -> Option<&'a [u8]> {
     cert.tbs_certificate
         .extensions
         .as_ref()?
@@ -122,19 +122,25 @@ fn extension<'a>(cert: &'a Certificate, oid: &str) -> Option<&'a [u8]> {
         .map(|e| e.extn_value.as_bytes())
 }
 
+pub(crate) fn allows_digital_signature(cert: &Certificate) -> bool {
+    extension(cert, OID_KEY_USAGE)
+        .and_then(|v| der::asn1::BitString::from_der(v).ok())
+        .is_some_and(|b| b.raw_bytes().first().is_some_and(|byte| byte & 0x80 != 0))
+}
+
+pub(crate) fn has_extended_key_usage(cert: &Certificate, oid: &str) -> bool {
+    extension(cert, OID_EXT_KEY_USAGE).is_some_and(|v| {
+        x509_cert::ext::pkix::ExtendedKeyUsage::from_der(v)
+            .is_ok_and(|eku| eku.0.iter().any(|o| o.to_string() == oid))
+    })
+}
+
 /// KeyUsage digitalSignature, or ExtendedKeyUsage codeSigning (either suffices,
 /// as in the reference verifier).
 fn may_sign_code(leaf: &Certificate) -> bool {
-    let digital_signature = extension(leaf, OID_KEY_USAGE)
-        .and_then(|v| der::asn1::BitString::from_der(v).ok())
-        .is_some_and(|b| b.raw_bytes().first().is_some_and(|byte| byte & 0x80 != 0));
-    let code_signing = extension(leaf, OID_EXT_KEY_USAGE).is_some_and(|v| {
-        x509_cert::ext::pkix::ExtendedKeyUsage::from_der(v)
-            .is_ok_and(|eku| eku.0.iter().any(|o| o.to_string() == OID_CODE_SIGNING))
-    });
     let no_key_usage =
         extension(leaf, OID_KEY_USAGE).is_none() && extension(leaf, OID_EXT_KEY_USAGE).is_none();
-    digital_signature || code_signing || no_key_usage
+    allows_digital_signature(leaf) || has_extended_key_usage(leaf, OID_CODE_SIGNING) || no_key_usage
 }
 
 /// Builds and checks the chain. Returns the leaf's SPKI DER and a

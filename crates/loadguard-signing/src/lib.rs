@@ -6,11 +6,15 @@
 //! anchors, RSA or ECDSA links, checked at the leaf's notBefore, code-signing
 //! usage), the statement checks, and the manifest comparison (files and
 //! shards, ignore paths) with parallel hashing. Sigstore keyless bundles are
-//! parsed and reported as present but not verifiable by this version.
+//! verified offline against a Sigstore trusted root (`keyless`).
 #![forbid(unsafe_code)]
 
+mod asn1;
 mod certificate;
+mod key;
+mod keyless;
 pub mod rules;
+mod time;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -22,10 +26,16 @@ use rayon::prelude::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use key::Key;
+
+pub use keyless::TrustedRoot;
+
 pub const SIGNATURE_FILE: &str = "model.sig";
 const BUNDLE_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 const PREDICATE_TYPE: &str = "https://model_signing/signature/v1.0";
+/// The v0.2 predicate: every file a subject, no serialization section.
+const PREDICATE_TYPE_V0_2: &str = "https://model_signing/Digests/v0.1";
 const STATEMENT_TYPE: &str = "https://in-toto.io/Statement/v1";
 /// Paths the reference tool ignores by default.
 const GIT_PATHS: &[&str] = &[".git", ".gitattributes", ".github", ".gitignore"];
@@ -38,10 +48,9 @@ pub enum Method {
         embedded_pem: Option<String>,
     },
     /// DER certificates: the leaf first, then intermediates.
-    Certificate {
-        chain: Vec<Vec<u8>>,
-    },
-    Keyless,
+    Certificate { chain: Vec<Vec<u8>> },
+    /// Sigstore keyless: a Fulcio certificate, a Rekor entry, timestamps.
+    Keyless(keyless::Material),
 }
 
 /// The outcome of a verification.
@@ -72,6 +81,12 @@ pub struct VerifyOptions {
     pub ignore_paths: Vec<String>,
     /// Do not ignore `.git`, `.gitattributes`, `.github`, `.gitignore`.
     pub no_ignore_git_paths: bool,
+    /// The signer a keyless signature must name (SAN: email or URI).
+    pub identity: Option<String>,
+    /// The OIDC issuer a keyless signature must name.
+    pub issuer: Option<String>,
+    /// The Sigstore trusted root [default: the built-in public-good root].
+    pub trust_root: Option<std::sync::Arc<TrustedRoot>>,
 }
 
 fn finding(
@@ -87,6 +102,47 @@ fn finding(
     Finding::builder(rule, message).at(location).build()
 }
 
+/// The PAE that model_signing v0.2 signed by mistake: `DSSEV1`, and the
+/// payload as Python prints a `bytes` object (`b'...'` with escapes).
+fn pae_v0_2(payload_type: &str, payload: &[u8]) -> Vec<u8> {
+    format!(
+        "DSSEV1 {} {} {} {}",
+        payload_type.len(),
+        payload_type,
+        payload.len(),
+        python_bytes_repr(payload)
+    )
+    .into_bytes()
+}
+
+/// `repr(bytes)`: single quotes unless the bytes hold `'` and no `"`.
+fn python_bytes_repr(b: &[u8]) -> String {
+    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(b.len() + 3);
+    out.push('b');
+    out.push(quote);
+    for &c in b {
+        match c {
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            c if c == quote as u8 => {
+                out.push('\\');
+                out.push(char::from(c));
+            }
+            0x20..=0x7e => out.push(char::from(c)),
+            c => out.push_str(&format!("\\x{c:02x}")),
+        }
+    }
+    out.push(quote);
+    out
+}
+
 /// DSSE pre-authentication encoding.
 pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     let mut out = format!(
@@ -98,94 +154,6 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     .into_bytes();
     out.extend_from_slice(payload);
     out
-}
-
-/// The PEM block of a public key, wherever it is in the text.
-fn pem_block(text: &str) -> Option<&str> {
-    let start = text.find("-----BEGIN PUBLIC KEY-----")?;
-    let end =
-        text[start..].find("-----END PUBLIC KEY-----")? + start + "-----END PUBLIC KEY-----".len();
-    Some(&text[start..end])
-}
-
-/// A public key on one of the curves the reference signer uses.
-enum Key {
-    P256(p256::ecdsa::VerifyingKey),
-    P384(p384::ecdsa::VerifyingKey),
-    P521(p521::ecdsa::VerifyingKey),
-}
-
-impl Key {
-    fn from_pem(text: &str) -> Option<Self> {
-        let body: String = pem_block(text)?
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .collect();
-        Self::from_spki_der(&base64_decode(body.as_bytes())?)
-    }
-
-    fn from_spki_der(der: &[u8]) -> Option<Self> {
-        use p256::pkcs8::DecodePublicKey;
-        if let Ok(k) = p256::ecdsa::VerifyingKey::from_public_key_der(der) {
-            return Some(Self::P256(k));
-        }
-        if let Ok(k) = p384::ecdsa::VerifyingKey::from_public_key_der(der) {
-            return Some(Self::P384(k));
-        }
-        let pk = p521::PublicKey::from_public_key_der(der).ok()?;
-        p521::ecdsa::VerifyingKey::from_sec1_bytes(&pk.to_sec1_bytes())
-            .ok()
-            .map(Self::P521)
-    }
-
-    /// Certificate signatures: only the curve's own hash is accepted.
-    fn verify_with_alg(&self, message: &[u8], der: &[u8], alg_oid: &str) -> bool {
-        let expected = match self {
-            Self::P256(_) => "1.2.840.10045.4.3.2",
-            Self::P384(_) => "1.2.840.10045.4.3.3",
-            Self::P521(_) => "1.2.840.10045.4.3.4",
-        };
-        alg_oid == expected && self.verify(message, der)
-    }
-
-    /// sha256 of the canonical PEM (64-column base64, LF), as the hint.
-    fn hint(&self) -> Option<String> {
-        use p256::pkcs8::{EncodePublicKey, LineEnding};
-        let pem = match self {
-            Self::P256(k) => k.to_public_key_pem(LineEnding::LF).ok()?,
-            Self::P384(k) => k.to_public_key_pem(LineEnding::LF).ok()?,
-            Self::P521(k) => {
-                p521::PublicKey::from_sec1_bytes(&k.to_encoded_point(false).to_bytes())
-                    .ok()?
-                    .to_public_key_pem(LineEnding::LF)
-                    .ok()?
-            }
-        };
-        Some(hex(&Sha256::digest(pem.as_bytes())))
-    }
-
-    fn verify(&self, message: &[u8], der: &[u8]) -> bool {
-        use p256::ecdsa::signature::Verifier;
-        match self {
-            Self::P256(k) => {
-                p256::ecdsa::Signature::from_der(der).is_ok_and(|s| k.verify(message, &s).is_ok())
-            }
-            Self::P384(k) => {
-                p384::ecdsa::Signature::from_der(der).is_ok_and(|s| k.verify(message, &s).is_ok())
-            }
-            Self::P521(k) => {
-                p521::ecdsa::Signature::from_der(der).is_ok_and(|s| k.verify(message, &s).is_ok())
-            }
-        }
-    }
-
-    fn curve(&self) -> &'static str {
-        match self {
-            Self::P256(_) => "P-256",
-            Self::P384(_) => "P-384",
-            Self::P521(_) => "P-521",
-        }
-    }
 }
 
 fn hex(b: &[u8]) -> String {
@@ -234,7 +202,7 @@ fn parse_bundle(text: &str) -> Result<Bundle, String> {
             .unwrap_or_default();
         Method::Certificate { chain }
     } else if vm.get("certificate").is_some() {
-        Method::Keyless
+        Method::Keyless(keyless::Material::parse(vm)?)
     } else {
         return Err("no verification material".into());
     };
@@ -265,7 +233,10 @@ fn parse_bundle(text: &str) -> Result<Bundle, String> {
 /// What the statement signed.
 #[derive(Debug)]
 struct Signed {
-    subject_digest: String,
+    /// SHA-256 over the resource digests; absent in the v0.2 layout.
+    subject_digest: Option<String>,
+    /// Written by model_signing v0.2 (`Digests/v0.1` predicate).
+    legacy: bool,
     method: String,
     hash_type: String,
     ignore_paths: Vec<String>,
@@ -279,9 +250,12 @@ fn parse_statement(payload: &[u8]) -> Result<Signed, String> {
     if v["_type"] != STATEMENT_TYPE {
         return Err(format!("statement type {}", v["_type"]));
     }
+    if v["predicateType"] == PREDICATE_TYPE_V0_2 {
+        return parse_v0_2_statement(&v);
+    }
     if v["predicateType"] != PREDICATE_TYPE {
         return Err(format!(
-            "predicate type {} is not supported (legacy v0.1 layouts are not verified)",
+            "predicate type {} is not supported",
             v["predicateType"]
         ));
     }
@@ -289,10 +263,12 @@ fn parse_statement(payload: &[u8]) -> Result<Signed, String> {
     if subjects.len() != 1 {
         return Err("exactly one subject is expected".into());
     }
-    let subject_digest = subjects[0]["digest"]["sha256"]
-        .as_str()
-        .ok_or("subject has no sha256")?
-        .to_owned();
+    let subject_digest = Some(
+        subjects[0]["digest"]["sha256"]
+            .as_str()
+            .ok_or("subject has no sha256")?
+            .to_owned(),
+    );
     let p = &v["predicate"];
     let s = &p["serialization"];
     let resources = p["resources"]
@@ -311,6 +287,7 @@ fn parse_statement(payload: &[u8]) -> Result<Signed, String> {
         .unwrap_or_default();
     Ok(Signed {
         subject_digest,
+        legacy: false,
         method: s["method"].as_str().unwrap_or("files").to_owned(),
         hash_type: s["hash_type"].as_str().unwrap_or("sha256").to_owned(),
         ignore_paths: s["ignore_paths"]
@@ -326,6 +303,31 @@ fn parse_statement(payload: &[u8]) -> Result<Signed, String> {
     })
 }
 
+/// The v0.2 layout: every file is a subject with its SHA-256; the method is
+/// implicitly files/sha256 and nothing else is recorded.
+fn parse_v0_2_statement(v: &Value) -> Result<Signed, String> {
+    let subjects = v["subject"].as_array().ok_or("no subject")?;
+    let resources = subjects
+        .iter()
+        .map(|s| {
+            let name = s["name"].as_str().ok_or("a subject has no name")?;
+            let digest = s["digest"]["sha256"]
+                .as_str()
+                .ok_or("a subject has no sha256")?;
+            Ok((name.to_owned(), "sha256".to_owned(), digest.to_owned()))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Signed {
+        subject_digest: None,
+        legacy: true,
+        method: "files".to_owned(),
+        hash_type: "sha256".to_owned(),
+        ignore_paths: Vec::new(),
+        allow_symlinks: false,
+        resources,
+    })
+}
+
 /// Finds `model.sig` for a model: inside a model folder, or beside a
 /// single-file model.
 pub fn signature_for(model: &Path) -> Option<PathBuf> {
@@ -337,173 +339,205 @@ pub fn signature_for(model: &Path) -> Option<PathBuf> {
     candidate.is_file().then_some(candidate)
 }
 
+/// Why verification stopped before the files were compared.
+enum Stop {
+    Invalid(String),
+    Unverifiable(String),
+}
+
+/// Who signed, as far as the signature proves it.
+struct Signer {
+    by: String,
+    /// Set when the signature is valid but nothing ties it to an expected
+    /// signer (keyless without `--identity` and `--issuer`).
+    unpinned: Option<String>,
+}
+
 /// Verifies `model` (a folder or a single file) against its `model.sig`.
 pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report {
-    let mut findings = Vec::new();
-    let invalid = |findings: Vec<Finding>| Report {
+    let invalid = |why: String| Report {
         outcome: Outcome::Invalid,
-        findings,
+        findings: vec![finding(&rules::sig_invalid::RULE, signature, None, why)],
     };
     let text = match std::fs::read_to_string(signature) {
         Ok(t) => t,
-        Err(e) => {
-            findings.push(finding(
-                &rules::sig_invalid::RULE,
-                signature,
-                None,
-                format!("cannot read the signature: {e}"),
-            ));
-            return invalid(findings);
-        }
+        Err(e) => return invalid(format!("cannot read the signature: {e}")),
     };
-    let bundle = match parse_bundle(&text) {
-        Ok(b) => b,
-        Err(e) => {
-            findings.push(finding(
-                &rules::sig_invalid::RULE,
-                signature,
-                None,
-                format!("not a model signature bundle: {e}"),
-            ));
-            return invalid(findings);
-        }
+    let (signer, signed) = match check_signature(&text, options) {
+        Ok(checked) => checked,
+        Err(Stop::Invalid(why)) => return invalid(why),
+        Err(Stop::Unverifiable(why)) => return unverifiable(signature, &why),
     };
-    if bundle.payload_type != PAYLOAD_TYPE {
-        findings.push(finding(
-            &rules::sig_invalid::RULE,
+    let findings = compare_manifest(model, signature, &signed, options);
+    if !findings.is_empty() {
+        return Report {
+            outcome: Outcome::Invalid,
+            findings,
+        };
+    }
+    if let Some(why) = signer.unpinned {
+        return unverifiable(signature, &why);
+    }
+    let by = if signed.legacy {
+        format!("{} (legacy model_signing v0.2 layout)", signer.by)
+    } else {
+        signer.by
+    };
+    Report {
+        findings: vec![finding(
+            &rules::sig_verified::RULE,
             signature,
             None,
-            format!(
-                "payload type {:?}, expected {PAYLOAD_TYPE}",
-                bundle.payload_type
-            ),
-        ));
-        return invalid(findings);
+            format!("signature verified: signed by {by}"),
+        )],
+        outcome: Outcome::Verified { by },
     }
-    let (key, by) = match &bundle.method {
+}
+
+/// Everything but the files: the bundle, the signer, the statement.
+fn check_signature(text: &str, options: &VerifyOptions) -> Result<(Signer, Signed), Stop> {
+    let bundle = parse_bundle(text)
+        .map_err(|e| Stop::Invalid(format!("not a model signature bundle: {e}")))?;
+    if bundle.payload_type != PAYLOAD_TYPE {
+        return Err(Stop::Invalid(format!(
+            "payload type {:?}, expected {PAYLOAD_TYPE}",
+            bundle.payload_type
+        )));
+    }
+    let signer = match &bundle.method {
         Method::Key { hint, embedded_pem } => {
-            let Some(pem) = options.public_key_pem.as_deref() else {
-                let why = if embedded_pem.is_some() {
-                    "signed with a public key (embedded in the bundle, so it proves nothing by itself): pass the expected key with --key"
+            let pem = options.public_key_pem.as_deref().ok_or_else(|| {
+                Stop::Unverifiable(if embedded_pem.is_some() {
+                    "signed with a public key (embedded in the bundle, so it proves nothing by itself): pass the expected key with --key".to_owned()
                 } else {
-                    "signed with a public key: pass it with --key to verify"
-                };
-                return unverifiable(signature, why);
-            };
-            let Some(key) = Key::from_pem(pem) else {
-                findings.push(finding(
-                    &rules::sig_invalid::RULE,
-                    signature,
-                    None,
-                    "the given key is not an ECDSA P-256/P-384/P-521 public key".into(),
-                ));
-                return invalid(findings);
-            };
-            if let (Some(h), Some(mine)) = (hint, key.hint())
+                    "signed with a public key: pass it with --key to verify".to_owned()
+                })
+            })?;
+            let key = Key::from_pem(pem).ok_or_else(|| {
+                Stop::Invalid("the given key is not an ECDSA P-256/P-384/P-521 public key".into())
+            })?;
+            let mine = key.hint().unwrap_or_default();
+            if let Some(h) = hint
                 && h != &mine
             {
-                findings.push(finding(
-                    &rules::sig_invalid::RULE,
-                    signature,
-                    None,
-                    format!("the bundle was signed by key {h}, not by the given key {mine}"),
-                ));
-                return invalid(findings);
+                return Err(Stop::Invalid(format!(
+                    "the bundle was signed by key {h}, not by the given key {mine}"
+                )));
             }
-            let by = format!("{} key {}", key.curve(), key.hint().unwrap_or_default());
-            (key, by)
+            let by = format!("{} key {mine}", key.curve());
+            check_dsse(&key, &bundle, &by)?;
+            Signer { by, unpinned: None }
         }
         Method::Certificate { chain } => {
-            let Some(anchors_pem) = options.certificate_chain_pem.as_deref() else {
-                return unverifiable(
-                    signature,
-                    "signed with a certificate: pass the trust anchors with --certificate-chain",
-                );
-            };
+            let anchors_pem = options.certificate_chain_pem.as_deref().ok_or_else(|| {
+                Stop::Unverifiable(
+                    "signed with a certificate: pass the trust anchors with --certificate-chain"
+                        .into(),
+                )
+            })?;
             let chain: Result<Vec<_>, String> =
                 chain.iter().map(|d| certificate::parse_der(d)).collect();
-            let verified = certificate::load_anchors(anchors_pem)
-                .and_then(|anchors| certificate::verify_chain(&chain?, &anchors));
-            let (spki, by) = match verified {
-                Ok(v) => v,
-                Err(e) => {
-                    findings.push(finding(
-                        &rules::sig_invalid::RULE,
-                        signature,
-                        None,
-                        format!("certificate chain: {e}"),
-                    ));
-                    return invalid(findings);
-                }
-            };
-            let Some(key) = Key::from_spki_der(&spki) else {
-                findings.push(finding(
-                    &rules::sig_invalid::RULE,
-                    signature,
-                    None,
-                    "the signing certificate's key is not ECDSA".into(),
-                ));
-                return invalid(findings);
-            };
-            (key, by)
+            let (spki, by) = certificate::load_anchors(anchors_pem)
+                .and_then(|anchors| certificate::verify_chain(&chain?, &anchors))
+                .map_err(|e| Stop::Invalid(format!("certificate chain: {e}")))?;
+            let key = Key::from_spki_der(&spki).ok_or_else(|| {
+                Stop::Invalid("the signing certificate's key is not ECDSA".into())
+            })?;
+            check_dsse(&key, &bundle, &by)?;
+            Signer { by, unpinned: None }
         }
-        Method::Keyless => {
-            return unverifiable(
-                signature,
-                "signed with Sigstore (keyless); keyless verification is not implemented yet",
-            );
-        }
+        Method::Keyless(material) => keyless_signer(material, &bundle, options)?,
     };
-    if !key.verify(
+    let signed = parse_statement(&bundle.payload).map_err(Stop::Invalid)?;
+    // The subject digest is the SHA-256 of the raw resource digests, in order.
+    if let Some(subject) = &signed.subject_digest {
+        let mut h = Sha256::new();
+        for (_, _, d) in &signed.resources {
+            h.update(unhex(d).unwrap_or_default());
+        }
+        if &hex(&h.finalize()) != subject {
+            return Err(Stop::Invalid(
+                "the manifest is inconsistent with the subject digest".into(),
+            ));
+        }
+    }
+    Ok((signer, signed))
+}
+
+/// The DSSE signature over the PAE, with the v0.2 fallback that the
+/// reference verifier keeps: model_signing v0.2 signed the Python `str` of
+/// the payload bytes, hashed with SHA-256 whatever the curve.
+fn check_dsse(key: &Key, bundle: &Bundle, by: &str) -> Result<(), Stop> {
+    if key.verify(
         &pae(&bundle.payload_type, &bundle.payload),
         &bundle.signature,
+    ) || key.verify_hashed(
+        &pae_v0_2(&bundle.payload_type, &bundle.payload),
+        &bundle.signature,
+        key::Hash::Sha256,
     ) {
-        findings.push(finding(
-            &rules::sig_invalid::RULE,
-            signature,
-            None,
-            format!(
-                "the {} signature does not verify with the {by}",
-                key.curve()
-            ),
-        ));
-        return invalid(findings);
+        return Ok(());
     }
-    let signed = match parse_statement(&bundle.payload) {
-        Ok(s) => s,
-        Err(e) => {
-            findings.push(finding(&rules::sig_invalid::RULE, signature, None, e));
-            return invalid(findings);
-        }
-    };
-    // The subject digest is the SHA-256 of the raw resource digests, in order.
-    let mut h = Sha256::new();
-    for (_, _, d) in &signed.resources {
-        h.update(unhex(d).unwrap_or_default());
+    Err(Stop::Invalid(format!(
+        "the {} signature does not verify with the {by}",
+        key.curve()
+    )))
+}
+
+fn keyless_signer(
+    material: &keyless::Material,
+    bundle: &Bundle,
+    options: &VerifyOptions,
+) -> Result<Signer, Stop> {
+    let root = options
+        .trust_root
+        .clone()
+        .unwrap_or_else(|| std::sync::Arc::new(TrustedRoot::public_good()));
+    let verified = keyless::verify(
+        material,
+        &bundle.payload_type,
+        &bundle.payload,
+        &bundle.signature,
+        &root,
+    )
+    .map_err(|e| {
+        let claimed = material
+            .claimed_identity()
+            .map(|i| format!(" (the certificate claims {} from {})", i.san, i.issuer))
+            .unwrap_or_default();
+        Stop::Invalid(format!(
+            "Sigstore keyless signature{claimed}, checked against the {}: {e}",
+            root.name
+        ))
+    })?;
+    let id = &verified.identity;
+    let signed_by = format!("{} (OIDC issuer {})", id.san, id.issuer);
+    if let Some(want) = &options.identity
+        && want != &id.san
+    {
+        return Err(Stop::Invalid(format!(
+            "signed by {signed_by}, not by the expected identity {want}"
+        )));
     }
-    if hex(&h.finalize()) != signed.subject_digest {
-        findings.push(finding(
-            &rules::sig_invalid::RULE,
-            signature,
-            None,
-            "the manifest is inconsistent with the subject digest".into(),
-        ));
-        return invalid(findings);
+    if let Some(want) = &options.issuer
+        && want != &id.issuer
+    {
+        return Err(Stop::Invalid(format!(
+            "signed by {signed_by}, not through the expected issuer {want}"
+        )));
     }
-    findings.extend(compare_manifest(model, signature, &signed, options));
-    if findings.is_empty() {
-        Report {
-            findings: vec![finding(
-                &rules::sig_verified::RULE,
-                signature,
-                None,
-                format!("signature verified: signed by {by}"),
-            )],
-            outcome: Outcome::Verified { by },
-        }
-    } else {
-        invalid(findings)
-    }
+    let unpinned = (options.identity.is_none() || options.issuer.is_none()).then(|| {
+        format!(
+            "a valid Sigstore signature by {signed_by}, but anyone can get one: pass --identity and --issuer to require this signer"
+        )
+    });
+    Ok(Signer {
+        by: format!(
+            "{signed_by} with Sigstore, logged and timed at {}",
+            verified.describe_times()
+        ),
+        unpinned,
+    })
 }
 
 fn unverifiable(signature: &Path, why: &str) -> Report {
@@ -538,7 +572,7 @@ fn compare_manifest(
     options: &VerifyOptions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    if signed.hash_type != "sha256" {
+    let Some(hash) = FileHash::from_hash_type(&signed.hash_type) else {
         out.push(finding(
             &rules::sig_unverified::RULE,
             signature,
@@ -548,6 +582,26 @@ fn compare_manifest(
                 signed.hash_type
             ),
         ));
+        return out;
+    };
+    // Each resource must name the hash the serialization says.
+    for (name, algorithm, _) in &signed.resources {
+        let consistent = algorithm == hash.algorithm()
+            || (signed.method == "shards"
+                && algorithm.starts_with(&format!("{}-sharded-", hash.algorithm())));
+        if !consistent {
+            out.push(finding(
+                &rules::sig_invalid::RULE,
+                signature,
+                Some(name),
+                format!(
+                    "resource {name} was hashed with {algorithm}, not with the signed hash type {}",
+                    signed.hash_type
+                ),
+            ));
+        }
+    }
+    if !out.is_empty() {
         return out;
     }
     let single_file = model.is_file();
@@ -658,7 +712,7 @@ fn compare_manifest(
     };
     let digests: Vec<(String, Option<String>)> = jobs
         .par_iter()
-        .map(|(name, path, range)| (name.clone(), hash_file(path, *range)))
+        .map(|(name, path, range)| (name.clone(), hash_file(path, *range, hash)))
         .collect();
     for (name, digest) in digests {
         if digest.as_deref() != expected.get(&name).map(String::as_str) {
@@ -673,10 +727,73 @@ fn compare_manifest(
     out
 }
 
-fn hash_file(path: &Path, range: Option<(u64, u64)>) -> Option<String> {
+/// The digests model_signing records per file or shard.
+#[derive(Debug, Clone, Copy)]
+enum FileHash {
+    Sha256,
+    /// BLAKE2b with a 64-byte digest (Python's `hashlib.blake2b()`).
+    Blake2b,
+    Blake3,
+}
+
+impl FileHash {
+    fn from_hash_type(hash_type: &str) -> Option<Self> {
+        match hash_type {
+            "sha256" => Some(Self::Sha256),
+            "blake2" | "blake2b" => Some(Self::Blake2b),
+            "blake3" => Some(Self::Blake3),
+            _ => None,
+        }
+    }
+
+    /// The resource algorithm name the signer writes.
+    fn algorithm(self) -> &'static str {
+        match self {
+            Self::Sha256 => "sha256",
+            Self::Blake2b => "blake2b",
+            Self::Blake3 => "blake3",
+        }
+    }
+}
+
+enum Hasher {
+    Sha256(Sha256),
+    Blake2b(Box<blake2::Blake2b512>),
+    Blake3(Box<blake3::Hasher>),
+}
+
+impl Hasher {
+    fn new(kind: FileHash) -> Self {
+        match kind {
+            FileHash::Sha256 => Self::Sha256(Sha256::new()),
+            FileHash::Blake2b => Self::Blake2b(Box::default()),
+            FileHash::Blake3 => Self::Blake3(Box::default()),
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Self::Sha256(h) => h.update(data),
+            Self::Blake2b(h) => h.update(data),
+            Self::Blake3(h) => {
+                h.update(data);
+            }
+        }
+    }
+
+    fn finish_hex(self) -> String {
+        match self {
+            Self::Sha256(h) => hex(&h.finalize()),
+            Self::Blake2b(h) => hex(&h.finalize()),
+            Self::Blake3(h) => hex(h.finalize().as_bytes()),
+        }
+    }
+}
+
+fn hash_file(path: &Path, range: Option<(u64, u64)>, kind: FileHash) -> Option<String> {
     use std::io::{Seek, SeekFrom};
     let mut f = std::fs::File::open(path).ok()?;
-    let mut h = Sha256::new();
+    let mut h = Hasher::new(kind);
     let mut buf = vec![0u8; 1 << 20];
     let mut left = match range {
         Some((s, e)) => {
@@ -694,7 +811,7 @@ fn hash_file(path: &Path, range: Option<(u64, u64)>) -> Option<String> {
         h.update(&buf[..n]);
         left -= n as u64;
     }
-    Some(hex(&h.finalize()))
+    Some(h.finish_hex())
 }
 
 /// The signature status of a model folder, as `loadguard scan` reports it.

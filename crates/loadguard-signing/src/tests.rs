@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 
+mod private_sigstore;
+
 fn vectors() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/model-signing")
 }
@@ -18,7 +20,7 @@ fn opts(key: Option<String>, ignore: &[&str]) -> VerifyOptions {
         public_key_pem: key,
         certificate_chain_pem: None,
         ignore_paths: ignore.iter().map(|s| (*s).to_owned()).collect(),
-        no_ignore_git_paths: false,
+        ..Default::default()
     }
 }
 
@@ -157,6 +159,7 @@ fn certificate_vectors_verify_through_the_rsa_root() {
         "v1.0.1-certificate",
         "v1.0.0-certificate",
         "v0.3.1-certificate",
+        "v0.2.0-certificate",
     ] {
         let dir = vectors().join(name);
         let ignore: &[&str] = if name == "v1.0.1-certificate" {
@@ -216,28 +219,11 @@ fn other_methods_and_no_key_are_unverifiable() {
 }
 
 fn b64(b: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in b.chunks(3) {
-        let n = u32::from(chunk[0]) << 16
-            | u32::from(*chunk.get(1).unwrap_or(&0)) << 8
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    loadguard_core::codec::base64_encode(b)
 }
 
-/// Signs a folder the way the reference signer does, with a fresh P-256 key.
-fn sign_fresh(dir: &Path) -> String {
-    use p256::ecdsa::signature::Signer;
-    use p256::pkcs8::{EncodePublicKey, LineEnding};
-    let key = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+/// The in-toto statement the reference signer writes for a flat folder.
+fn statement_for(dir: &Path) -> Vec<u8> {
     let mut resources = Vec::new();
     let mut subject = Sha256::new();
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -257,7 +243,15 @@ fn sign_fresh(dir: &Path) -> String {
         "predicateType": PREDICATE_TYPE,
         "predicate": {"resources": resources, "serialization": {"method": "files", "hash_type": "sha256", "allow_symlinks": false, "ignore_paths": []}},
     });
-    let payload = statement.to_string().into_bytes();
+    statement.to_string().into_bytes()
+}
+
+/// Signs a folder the way the reference signer does, with a fresh P-256 key.
+fn sign_fresh(dir: &Path) -> String {
+    use p256::ecdsa::signature::Signer;
+    use p256::pkcs8::{EncodePublicKey, LineEnding};
+    let key = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+    let payload = statement_for(dir);
     let sig: p256::ecdsa::Signature = key.sign(&pae(PAYLOAD_TYPE, &payload));
     let pem = key
         .verifying_key()
@@ -299,4 +293,326 @@ fn fresh_signatures_verify_and_detect_changes() {
         r.findings[0].location.logical.as_deref(),
         Some("config.json")
     );
+}
+
+const IDENTITY: &str = "stefanb@us.ibm.com";
+const ISSUER: &str = "https://sigstore.verify.ibm.com/oauth2";
+
+fn keyless_opts(identity: &str, issuer: &str) -> VerifyOptions {
+    VerifyOptions {
+        identity: Some(identity.to_owned()),
+        issuer: Some(issuer.to_owned()),
+        ignore_paths: vec!["ignore-me".to_owned()],
+        ..Default::default()
+    }
+}
+
+fn verify_dir(dir: &Path, o: &VerifyOptions) -> Report {
+    verify(dir, &dir.join(SIGNATURE_FILE), o)
+}
+
+fn invalid_because(r: &Report, why: &str) {
+    assert_eq!(r.outcome, Outcome::Invalid, "{:#?}", r.findings);
+    assert!(
+        r.findings.iter().any(|f| f.message.contains(why)),
+        "expected {why:?} in {:#?}",
+        r.findings
+    );
+}
+
+#[test]
+fn keyless_vectors_verify_offline_against_the_built_in_root() {
+    for name in [
+        "v1.1.0-sigstore",
+        "v1.0.1-sigstore",
+        "v1.0.0-sigstore",
+        "v0.3.1-sigstore",
+    ] {
+        let r = verify_dir(&vectors().join(name), &keyless_opts(IDENTITY, ISSUER));
+        let Outcome::Verified { by } = &r.outcome else {
+            panic!("{name}: {:#?}", r.findings);
+        };
+        assert!(by.contains(IDENTITY) && by.contains(ISSUER), "{by}");
+        // v1.1.0 is timed by the timestamp authority and by Rekor.
+        assert_eq!(
+            by.contains("timestamp authority"),
+            name == "v1.1.0-sigstore",
+            "{by}"
+        );
+        assert!(by.contains("Rekor integration time"), "{by}");
+    }
+}
+
+#[test]
+fn keyless_without_an_expected_signer_is_not_verified() {
+    let dir = vectors().join("v1.1.0-sigstore");
+    for o in [
+        VerifyOptions::default(),
+        VerifyOptions {
+            identity: Some(IDENTITY.to_owned()),
+            ..Default::default()
+        },
+    ] {
+        let r = verify_dir(&dir, &o);
+        let Outcome::Unverifiable { why } = &r.outcome else {
+            panic!("{:#?}", r.findings);
+        };
+        assert!(why.contains(IDENTITY) && why.contains("--issuer"), "{why}");
+    }
+}
+
+#[test]
+fn keyless_signer_mismatch_fails() {
+    let dir = vectors().join("v1.0.1-sigstore");
+    invalid_because(
+        &verify_dir(&dir, &keyless_opts("mallory@example.com", ISSUER)),
+        "not by the expected identity mallory@example.com",
+    );
+    invalid_because(
+        &verify_dir(&dir, &keyless_opts(IDENTITY, "https://accounts.google.com")),
+        "not through the expected issuer",
+    );
+}
+
+#[test]
+fn keyless_changed_files_fail() {
+    let d = copy("v1.1.0-sigstore");
+    let o = keyless_opts(IDENTITY, ISSUER);
+    std::fs::write(d.path().join("signme-1"), b"changed").expect("write");
+    std::fs::write(d.path().join("extra.bin"), b"new").expect("write");
+    let r = verify_dir(d.path(), &o);
+    assert_eq!(r.outcome, Outcome::Invalid);
+    let messages: Vec<&str> = r.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("digest mismatch")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("does not cover")),
+        "{messages:?}"
+    );
+    std::fs::remove_file(d.path().join("extra.bin")).expect("rm");
+    std::fs::remove_file(d.path().join("signme-2")).expect("rm");
+    let r = verify_dir(d.path(), &o);
+    assert!(
+        r.findings.iter().any(|f| f.message.contains("missing")),
+        "{:#?}",
+        r.findings
+    );
+}
+
+/// Rewrites a keyless vector's bundle and expects a failure.
+fn tampered(name: &str, why: &str, change: impl FnOnce(&mut serde_json::Value)) {
+    let d = copy(name);
+    let sig_path = d.path().join(SIGNATURE_FILE);
+    let mut bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sig_path).expect("read")).expect("json");
+    change(&mut bundle);
+    std::fs::write(&sig_path, bundle.to_string()).expect("write");
+    invalid_because(&verify_dir(d.path(), &keyless_opts(IDENTITY, ISSUER)), why);
+}
+
+fn flip_b64(v: &mut serde_json::Value, at: usize) {
+    let mut raw = base64_decode(v.as_str().expect("string").as_bytes()).expect("b64");
+    let i = at.min(raw.len() - 1);
+    raw[i] ^= 0x01;
+    *v = serde_json::Value::String(b64(&raw));
+}
+
+#[test]
+fn keyless_tampering_is_caught_at_each_step() {
+    let entry = "/verificationMaterial/tlogEntries/0";
+    // A changed signature no longer matches what the log and the timestamp
+    // authority saw.
+    tampered(
+        "v1.1.0-sigstore",
+        "timestamp is over another signature",
+        |b| {
+            flip_b64(&mut b["dsseEnvelope"]["signatures"][0]["sig"], 40);
+        },
+    );
+    tampered(
+        "v1.0.0-sigstore",
+        "log entry records another signature",
+        |b| {
+            flip_b64(&mut b["dsseEnvelope"]["signatures"][0]["sig"], 40);
+        },
+    );
+    tampered("v1.0.0-sigstore", "inclusion proof", |b| {
+        let e = b.pointer_mut(entry).expect("entry");
+        flip_b64(&mut e["inclusionProof"]["hashes"][3], 5);
+    });
+    tampered("v1.0.0-sigstore", "checkpoint", |b| {
+        let e = b.pointer_mut(entry).expect("entry");
+        let cp = e["inclusionProof"]["checkpoint"]["envelope"]
+            .as_str()
+            .expect("checkpoint")
+            .replacen("\n\n", "\nextra\n\n", 1);
+        e["inclusionProof"]["checkpoint"]["envelope"] = cp.into();
+    });
+    tampered("v0.3.1-sigstore", "signed entry timestamp", |b| {
+        let e = b.pointer_mut(entry).expect("entry");
+        let t = e["integratedTime"]
+            .as_str()
+            .expect("time")
+            .parse::<u64>()
+            .expect("int");
+        e["integratedTime"] = (t - 3600).to_string().into();
+    });
+    tampered("v0.3.1-sigstore", "no verified signing time", |b| {
+        let e = b.pointer_mut(entry).expect("entry");
+        e.as_object_mut()
+            .expect("object")
+            .remove("inclusionPromise");
+    });
+    tampered("v1.0.1-sigstore", "another payload", |b| {
+        // The log entry of another signing: its body names another payload.
+        let other: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(vectors().join("v1.0.0-sigstore").join(SIGNATURE_FILE))
+                .expect("read"),
+        )
+        .expect("json");
+        *b.pointer_mut(entry).expect("entry") = other.pointer(entry).expect("entry").clone();
+    });
+    tampered("v1.1.0-sigstore", "timestamp", |b| {
+        let ts = b
+            .pointer_mut("/verificationMaterial/timestampVerificationData/rfc3161Timestamps/0/signedTimestamp")
+            .expect("timestamp");
+        flip_b64(ts, 1200);
+    });
+    tampered("v1.1.0-sigstore", "transparency log entries", |b| {
+        let e = b
+            .pointer_mut("/verificationMaterial/tlogEntries")
+            .expect("entries");
+        *e = serde_json::json!([]);
+    });
+    tampered("v1.1.0-sigstore", "certificate", |b| {
+        // Another Fulcio certificate (from another signing) in place of the signer's.
+        let other: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(vectors().join("v1.0.1-sigstore").join(SIGNATURE_FILE))
+                .expect("read"),
+        )
+        .expect("json");
+        b["verificationMaterial"]["certificate"] =
+            other["verificationMaterial"]["certificate"].clone();
+    });
+}
+
+#[test]
+fn keyless_needs_a_root_that_trusts_the_signer() {
+    // A root whose only authority is the expired 2021-2022 Fulcio CA: the
+    // 2025 certificate cannot chain.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("trust/public-good.json"),
+    )
+    .expect("root");
+    let mut root: serde_json::Value = serde_json::from_str(&text).expect("json");
+    root["certificateAuthorities"]
+        .as_array_mut()
+        .expect("cas")
+        .truncate(1);
+    let mut o = keyless_opts(IDENTITY, ISSUER);
+    o.trust_root = Some(std::sync::Arc::new(
+        TrustedRoot::from_json(&root.to_string(), "test root").expect("root"),
+    ));
+    invalid_because(
+        &verify_dir(&vectors().join("v1.0.0-sigstore"), &o),
+        "does not chain to a certificate authority of the test root",
+    );
+    // Without the timestamp authority, a timestamped bundle is refused.
+    let mut root: serde_json::Value = serde_json::from_str(&text).expect("json");
+    root["timestampAuthorities"] = serde_json::json!([]);
+    o.trust_root = Some(std::sync::Arc::new(
+        TrustedRoot::from_json(&root.to_string(), "test root").expect("root"),
+    ));
+    invalid_because(
+        &verify_dir(&vectors().join("v1.1.0-sigstore"), &o),
+        "not signed by a timestamp authority of the trusted root",
+    );
+    // Without the CT log, the SCT cannot be checked.
+    let mut root: serde_json::Value = serde_json::from_str(&text).expect("json");
+    root["ctlogs"] = serde_json::json!([]);
+    o.trust_root = Some(std::sync::Arc::new(
+        TrustedRoot::from_json(&root.to_string(), "test root").expect("root"),
+    ));
+    invalid_because(
+        &verify_dir(&vectors().join("v1.0.1-sigstore"), &o),
+        "CT log that the trusted root does not name",
+    );
+}
+
+#[test]
+fn the_v0_2_layout_verifies_and_its_pae_is_python_repr() {
+    let dir = vectors().join("v0.2.0-certificate");
+    let mut o = opts(None, &[]);
+    o.certificate_chain_pem = Some(anchors());
+    let Outcome::Verified { by } = verify_dir(&dir, &o).outcome else {
+        panic!("v0.2.0 does not verify");
+    };
+    assert!(by.contains("legacy"), "{by}");
+    let d = copy("v0.2.0-certificate");
+    std::fs::write(d.path().join("signme-2"), b"changed").expect("write");
+    assert_eq!(verify_dir(d.path(), &o).outcome, Outcome::Invalid);
+    assert_eq!(
+        python_bytes_repr(b"{\n  \"a\": 'b'\\\t\x00\xff}"),
+        r#"b'{\n  "a": \'b\'\\\t\x00\xff}'"#
+    );
+    assert_eq!(python_bytes_repr(b"it's"), r#"b"it's""#);
+}
+
+/// Models signed by the reference tool (tests/fixtures/gen/signing.py): every
+/// hash type and both serializations.
+#[test]
+fn reference_signer_outputs_verify_for_every_hash_type_and_serialization() {
+    let key = std::fs::read_to_string(vectors().join("keys/p256-pub.pem")).expect("key");
+    for name in [
+        "files-sha256",
+        "files-blake2",
+        "files-blake3",
+        "shards-sha256",
+        "shards-blake2",
+    ] {
+        let dir = vectors().join("generated").join(name);
+        let r = verify_dir(&dir, &opts(Some(key.clone()), &[]));
+        assert!(
+            matches!(r.outcome, Outcome::Verified { .. }),
+            "{name}: {:#?}",
+            r.findings
+        );
+        // One changed byte in the last shard of a file is named.
+        let d = tempfile::tempdir().expect("tempdir");
+        copy_tree(&dir, d.path());
+        let weights = d.path().join("weights/extra.bin");
+        let mut bytes = std::fs::read(&weights).expect("read");
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&weights, bytes).expect("write");
+        let r = verify_dir(d.path(), &opts(Some(key.clone()), &[]));
+        assert_eq!(r.outcome, Outcome::Invalid, "{name}");
+        let logical: Vec<_> = r
+            .findings
+            .iter()
+            .filter_map(|f| f.location.logical.as_deref())
+            .collect();
+        let expected = if name.starts_with("shards-sha256") {
+            "weights/extra.bin:0:3004"
+        } else if name.starts_with("shards") {
+            "weights/extra.bin:3000:3004"
+        } else {
+            "weights/extra.bin"
+        };
+        assert_eq!(logical, [expected], "{name}");
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
+        let rel = e.path().strip_prefix(from).expect("prefix");
+        let target = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
 }

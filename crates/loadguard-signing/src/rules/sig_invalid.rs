@@ -1,8 +1,11 @@
 loadguard_core::declare_rule! {
     /// ## What it does
     /// Flags a `model.sig` that is not a valid bundle, whose DSSE signature does not verify with the
-    /// given key, that was signed by another key (hint mismatch), whose statement is malformed, or
-    /// whose manifest does not match its subject digest.
+    /// given key or certificate, that was signed by another key (hint mismatch), by another
+    /// Sigstore identity or issuer than `--identity` / `--issuer`, whose Sigstore evidence does not
+    /// hold (certificate chain, SCT, Rekor entry, inclusion proof, checkpoint, signed entry
+    /// timestamp, RFC 3161 timestamp), whose statement is malformed, or whose manifest does not
+    /// match its subject digest.
     ///
     /// ## Why is this bad?
     /// A signature that fails means the model, or its signature, was tampered with (or you hold the
@@ -11,6 +14,8 @@ loadguard_core::declare_rule! {
     /// ## Example
     /// ```text
     /// model.sig: the P-384 signature does not verify with the given key
+    /// model.sig: signed by eve@example.com (OIDC issuer https://github.com/login/oauth), not by the
+    ///            expected identity alice@example.com
     /// ```
     ///
     /// ## How to fix

@@ -1,6 +1,7 @@
 loadguard_core::declare_rule! {
     /// ## What it does
-    /// Records that `model.sig` verified with the given key and the files match the signed manifest.
+    /// Records that `model.sig` verified (with the given key, certificate anchors, or Sigstore
+    /// identity and issuer) and that the files match the signed manifest.
     ///
     /// ## Why is this bad?
     /// Nothing: it is provenance, reported next to the security findings. A signature never hides a

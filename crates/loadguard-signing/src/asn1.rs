@@ -1,0 +1,150 @@
+//! A minimal DER reader for the structures that `x509-cert` does not model
+//! (RFC 3161 timestamp responses, CMS signed attributes, embedded SCT
+//! lists). Definite lengths and low tag numbers only: DER allows nothing
+//! else for these structures, so anything else is malformed.
+
+use der::asn1::ObjectIdentifier;
+
+pub(crate) const SEQUENCE: u8 = 0x30;
+pub(crate) const SET: u8 = 0x31;
+pub(crate) const INTEGER: u8 = 0x02;
+pub(crate) const OCTET_STRING: u8 = 0x04;
+pub(crate) const OID: u8 = 0x06;
+pub(crate) const UTF8_STRING: u8 = 0x0c;
+pub(crate) const GENERALIZED_TIME: u8 = 0x18;
+/// `[0]` and `[1]`, constructed.
+pub(crate) const CONTEXT_0: u8 = 0xa0;
+pub(crate) const CONTEXT_1: u8 = 0xa1;
+
+/// One tag-length-value element.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tlv<'a> {
+    pub(crate) tag: u8,
+    pub(crate) value: &'a [u8],
+    /// The whole element, header included.
+    pub(crate) raw: &'a [u8],
+}
+
+impl<'a> Tlv<'a> {
+    /// The children of a constructed element.
+    pub(crate) fn reader(&self) -> Reader<'a> {
+        Reader::new(self.value)
+    }
+
+    pub(crate) fn oid(&self) -> Result<String, String> {
+        if self.tag != OID {
+            return Err(format!("expected an OID, found tag {:#04x}", self.tag));
+        }
+        ObjectIdentifier::from_bytes(self.value)
+            .map(|o| o.to_string())
+            .map_err(|e| format!("bad OID: {e}"))
+    }
+}
+
+/// Reads consecutive elements from a byte slice.
+#[derive(Debug, Clone)]
+pub(crate) struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Self { rest: bytes }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rest.is_empty()
+    }
+
+    pub(crate) fn peek_tag(&self) -> Option<u8> {
+        self.rest.first().copied()
+    }
+
+    pub(crate) fn next(&mut self) -> Result<Tlv<'a>, String> {
+        let bytes = self.rest;
+        let (&tag, after_tag) = bytes.split_first().ok_or("unexpected end of DER data")?;
+        if tag & 0x1f == 0x1f {
+            return Err("high-numbered DER tags are not supported".into());
+        }
+        let (&first, after_len) = after_tag.split_first().ok_or("truncated DER length")?;
+        let (len, header) = if first < 0x80 {
+            (usize::from(first), 2)
+        } else {
+            let n = usize::from(first & 0x7f);
+            if n == 0 || n > 4 {
+                return Err("indefinite or oversized DER length".into());
+            }
+            let len_bytes = after_len.get(..n).ok_or("truncated DER length")?;
+            if len_bytes[0] == 0 {
+                return Err("non-minimal DER length".into());
+            }
+            let len = len_bytes
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+            (len, 2 + n)
+        };
+        let end = header
+            .checked_add(len)
+            .filter(|&e| e <= bytes.len())
+            .ok_or("DER element runs past its container")?;
+        self.rest = &bytes[end..];
+        Ok(Tlv {
+            tag,
+            value: &bytes[header..end],
+            raw: &bytes[..end],
+        })
+    }
+
+    /// The next element, which must carry `tag`.
+    pub(crate) fn expect(&mut self, tag: u8) -> Result<Tlv<'a>, String> {
+        let tlv = self.next()?;
+        if tlv.tag != tag {
+            return Err(format!(
+                "expected DER tag {tag:#04x}, found {:#04x}",
+                tlv.tag
+            ));
+        }
+        Ok(tlv)
+    }
+
+    /// The next element if it carries `tag`.
+    pub(crate) fn optional(&mut self, tag: u8) -> Result<Option<Tlv<'a>>, String> {
+        if self.peek_tag() == Some(tag) {
+            self.next().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// Reads exactly one element that fills `bytes`.
+pub(crate) fn single(bytes: &[u8], tag: u8) -> Result<Tlv<'_>, String> {
+    let mut r = Reader::new(bytes);
+    let tlv = r.expect(tag)?;
+    if !r.is_empty() {
+        return Err("trailing data after a DER element".into());
+    }
+    Ok(tlv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_nested_elements_and_rejects_bad_lengths() {
+        // SEQUENCE { INTEGER 1, OCTET STRING "ab" }
+        let der = [0x30, 0x07, 0x02, 0x01, 0x01, 0x04, 0x02, b'a', b'b'];
+        let seq = single(&der, SEQUENCE).expect("sequence");
+        let mut r = seq.reader();
+        assert_eq!(r.expect(INTEGER).expect("int").value, &[1]);
+        assert_eq!(r.expect(OCTET_STRING).expect("octets").value, b"ab");
+        assert!(r.is_empty());
+        // Length past the end, indefinite length, non-minimal long form.
+        assert!(Reader::new(&[0x30, 0x05, 0x02]).next().is_err());
+        assert!(Reader::new(&[0x30, 0x80, 0x00, 0x00]).next().is_err());
+        assert!(Reader::new(&[0x04, 0x81, 0x00]).next().is_err());
+        assert!(Reader::new(&[0x04, 0x85, 1, 1, 1, 1, 1]).next().is_err());
+        assert!(single(&[0x05, 0x00, 0x05, 0x00], 0x05).is_err());
+    }
+}
