@@ -55,16 +55,58 @@ enum Command {
     GenerateDocs { out: PathBuf },
 }
 
-#[derive(Parser)]
-struct VerifyArgs {
-    /// The model: a folder, or a single file with model.sig beside it.
-    model: PathBuf,
+/// Who is expected to have signed `model.sig` (verify, and scan of folders).
+#[derive(clap::Args)]
+struct SignerArgs {
     /// The signer's public key (PEM; text before the PEM block is fine).
     #[arg(long, value_name = "PUB.pem")]
     key: Option<PathBuf>,
     /// Trust anchors (PEM certificates) for certificate signatures.
     #[arg(long, value_name = "CA.pem")]
     certificate_chain: Option<PathBuf>,
+    /// Sigstore keyless: the signer's identity (certificate SAN: email or URI).
+    #[arg(long, value_name = "EMAIL|URI")]
+    identity: Option<String>,
+    /// Sigstore keyless: the OIDC issuer that vouched for the identity.
+    #[arg(long, value_name = "URL")]
+    issuer: Option<String>,
+    /// Sigstore trusted_root.json to verify keyless signatures against [default: built-in public-good root].
+    #[arg(long, value_name = "FILE")]
+    trust_root: Option<PathBuf>,
+}
+
+impl SignerArgs {
+    fn options(&self) -> Result<loadguard_signing::VerifyOptions> {
+        let trust_root = match &self.trust_root {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let root = loadguard_signing::TrustedRoot::from_json(
+                    &text,
+                    &format!("trusted root {}", path.display()),
+                )
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                Some(std::sync::Arc::new(root))
+            }
+            None => None,
+        };
+        Ok(loadguard_signing::VerifyOptions {
+            public_key_pem: read_optional(self.key.as_deref())?,
+            certificate_chain_pem: read_optional(self.certificate_chain.as_deref())?,
+            identity: self.identity.clone(),
+            issuer: self.issuer.clone(),
+            trust_root,
+            ..Default::default()
+        })
+    }
+}
+
+#[derive(Parser)]
+struct VerifyArgs {
+    /// The model: a folder, or a single file with model.sig beside it.
+    model: PathBuf,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// The signature file [default: model.sig in or beside the model].
     #[arg(long, value_name = "FILE")]
     signature: Option<PathBuf>,
@@ -114,12 +156,8 @@ struct ScanArgs {
     /// Exact callable names to allow in pickles (`module.qualname`), in addition to the built-in list.
     #[arg(long = "allow-global", value_name = "NAME")]
     allow_global: Vec<String>,
-    /// Verify model.sig in scanned folders with this public key.
-    #[arg(long, value_name = "PUB.pem")]
-    key: Option<PathBuf>,
-    /// Verify certificate-signed model.sig in scanned folders against these anchors.
-    #[arg(long, value_name = "CA.pem")]
-    certificate_chain: Option<PathBuf>,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// Report a scanned folder without model.sig as high (default: low).
     #[arg(long)]
     require_signature: bool,
@@ -329,11 +367,7 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         scanner.scan_paths(&args.paths)
     });
     // Signature status of every scanned folder.
-    let verify_options = loadguard_signing::VerifyOptions {
-        public_key_pem: read_optional(args.key.as_deref())?,
-        certificate_chain_pem: read_optional(args.certificate_chain.as_deref())?,
-        ..Default::default()
-    };
+    let verify_options = args.signer.options()?;
     for dir in args.paths.iter().filter(|p| p.is_dir()) {
         let mut findings = loadguard_signing::status(dir, &verify_options);
         if args.require_signature {
@@ -435,14 +469,13 @@ fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
         ),
     };
     let options = loadguard_signing::VerifyOptions {
-        public_key_pem: read_optional(args.key.as_deref())?,
-        certificate_chain_pem: read_optional(args.certificate_chain.as_deref())?,
         ignore_paths: args
             .ignore_paths
             .iter()
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .collect(),
         no_ignore_git_paths: args.no_ignore_git_paths,
+        ..args.signer.options()?
     };
     let report = loadguard_signing::verify(&args.model, &signature, &options);
     let targets = vec![scan::Target {

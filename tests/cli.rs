@@ -457,6 +457,60 @@ fn verify_command_exit_codes() {
 }
 
 #[test]
+fn verify_keyless_exit_codes() {
+    let vectors = fixtures().join("model-signing");
+    let model = vectors.join("v1.0.1-sigstore");
+    let m = model.to_str().unwrap_or_default();
+    let keyless = |identity: &str, issuer: &str, extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            m,
+            "--ignore-paths",
+            "ignore-me",
+            "--identity",
+            identity,
+            "--issuer",
+            issuer,
+        ];
+        args.extend_from_slice(extra);
+        loadguard(&args).0
+    };
+    let issuer = "https://sigstore.verify.ibm.com/oauth2";
+    assert_eq!(keyless("stefanb@us.ibm.com", issuer, &[]), 0);
+    assert_eq!(keyless("eve@example.com", issuer, &[]), 1);
+    assert_eq!(keyless("stefanb@us.ibm.com", "https://evil.example", &[]), 1);
+    // Valid, but no expected signer: not verified.
+    assert_eq!(
+        loadguard(&["verify", m, "--ignore-paths", "ignore-me"]).0,
+        2
+    );
+    // A trusted root that is not one is a usage error; a root that does not
+    // trust the signer makes the signature invalid.
+    let bad = tempfile::tempdir().expect("tempdir");
+    let not_a_root = bad.path().join("root.json");
+    std::fs::write(&not_a_root, "{}").expect("write");
+    let r = not_a_root.to_str().unwrap_or_default();
+    assert_eq!(
+        keyless("stefanb@us.ibm.com", issuer, &["--trust-root", r]),
+        2
+    );
+    let mut root: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("crates/loadguard-signing/trust/public-good.json"),
+        )
+        .expect("root"),
+    )
+    .expect("json");
+    root["ctlogs"] = serde_json::json!([]);
+    std::fs::write(&not_a_root, root.to_string()).expect("write");
+    assert_eq!(
+        keyless("stefanb@us.ibm.com", issuer, &["--trust-root", r]),
+        1
+    );
+}
+
+#[test]
 fn cyclonedx_reports_signature_status() {
     let vectors = fixtures().join("model-signing");
     let key = vectors.join("keys/signing-key-pub.pem");
