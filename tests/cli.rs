@@ -478,7 +478,10 @@ fn verify_keyless_exit_codes() {
     let issuer = "https://sigstore.verify.ibm.com/oauth2";
     assert_eq!(keyless("stefanb@us.ibm.com", issuer, &[]), 0);
     assert_eq!(keyless("eve@example.com", issuer, &[]), 1);
-    assert_eq!(keyless("stefanb@us.ibm.com", "https://evil.example", &[]), 1);
+    assert_eq!(
+        keyless("stefanb@us.ibm.com", "https://evil.example", &[]),
+        1
+    );
     // Valid, but no expected signer: not verified.
     assert_eq!(
         loadguard(&["verify", m, "--ignore-paths", "ignore-me"]).0,
