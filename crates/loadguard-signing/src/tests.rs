@@ -616,3 +616,74 @@ fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+fn sigstore_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/sigstore")
+}
+
+/// Verifies a generic Sigstore DSSE bundle (not a model signature): the
+/// keyless checks only.
+fn keyless_check(bundle_text: &str, root: &TrustedRoot) -> Result<keyless::Verified, String> {
+    let bundle = parse_bundle(bundle_text)?;
+    let Method::Keyless(material) = &bundle.method else {
+        return Err("not keyless".into());
+    };
+    keyless::verify(
+        material,
+        &bundle.payload_type,
+        &bundle.payload,
+        &bundle.signature,
+        root,
+    )
+}
+
+#[test]
+fn rekor_v2_entries_verify_against_the_staging_root() {
+    let root = TrustedRoot::from_json(
+        &std::fs::read_to_string(sigstore_fixtures().join("staging-trusted-root.json"))
+            .expect("root"),
+        "staging root",
+    )
+    .expect("root");
+    for (name, san, issuer) in [
+        (
+            "a.dsse.staging-rekor-v2.txt.sigstore.json",
+            "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main",
+            "https://token.actions.githubusercontent.com",
+        ),
+        (
+            "conda-attestation-rekor2.sigstore.json",
+            "jku@goto.fi",
+            "https://github.com/login/oauth",
+        ),
+    ] {
+        let text = std::fs::read_to_string(sigstore_fixtures().join(name)).expect("bundle");
+        let verified = keyless_check(&text, &root).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(verified.identity.san, san);
+        assert_eq!(verified.identity.issuer, issuer);
+        // Time only from the timestamp authority: Rekor v2 has no SET.
+        assert!(verified.describe_times().contains("timestamp authority"));
+        assert!(!verified.describe_times().contains("Rekor"));
+        // The public-good root does not know the staging logs.
+        assert!(keyless_check(&text, &TrustedRoot::public_good()).is_err());
+        // A flipped bit in the v2 entry body breaks the inclusion proof and
+        // the body check.
+        let mut bundle: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let body = bundle
+            .pointer_mut("/verificationMaterial/tlogEntries/0/canonicalizedBody")
+            .expect("body");
+        let mut raw = base64_decode(body.as_str().expect("str").as_bytes()).expect("b64");
+        let i = raw.len() / 2;
+        raw[i] ^= 1;
+        *body = serde_json::Value::String(b64(&raw));
+        assert!(keyless_check(&bundle.to_string(), &root).is_err());
+    }
+}
+
+#[test]
+fn a_public_good_rekor_v1_attestation_verifies() {
+    let text = std::fs::read_to_string(sigstore_fixtures().join("conda-attestation.sigstore.json"))
+        .expect("bundle");
+    let verified = keyless_check(&text, &TrustedRoot::public_good()).expect("verifies");
+    assert!(verified.describe_times().contains("Rekor integration time"));
+}

@@ -1,8 +1,9 @@
 //! Sigstore keyless signatures, verified offline against a trusted root:
-//! a verified time (RFC 3161 timestamps and/or the Rekor SET), the Fulcio
-//! chain at that time, the embedded SCT, the Rekor entry (body, inclusion
-//! proof, checkpoint), the Sigstore certificate profile, and the DSSE
-//! signature with the certificate's key. The caller compares the identity.
+//! a verified time (RFC 3161 timestamps and/or the Rekor v1 SET), the
+//! Fulcio chain at that time, the embedded SCT, the Rekor v1 or v2 entry
+//! (body, inclusion proof, checkpoint), the Sigstore certificate profile,
+//! and the DSSE signature with the certificate's key. The caller compares
+//! the identity.
 //!
 //! The steps and their order follow sigstore-python's `verify_dsse`.
 
@@ -114,6 +115,7 @@ pub(crate) fn verify(
         ));
     };
     let signed = rekor::Signed {
+        payload_type,
         payload,
         signature,
         leaf: &leaf,

@@ -1,14 +1,19 @@
-//! The Rekor (v1) transparency log entry of a keyless signature: the entry
-//! body must describe this envelope and certificate, the Merkle inclusion
-//! proof must lead to the root that a signed checkpoint commits to, and the
-//! signed entry timestamp (SET), when present, proves the integration time.
+//! The Rekor transparency log entry of a keyless signature: the entry body
+//! must describe this envelope and certificate, the Merkle inclusion proof
+//! must lead to the root that a signed checkpoint commits to, and the signed
+//! entry timestamp (SET), when present, proves the integration time.
+//!
+//! Rekor v1 logs DSSE envelopes as `dsse` 0.0.1 entries (ECDSA log key, SET);
+//! Rekor v2 (tile-based) logs them as `hashedrekord` 0.0.2 entries over the
+//! PAE digest (Ed25519 log key, no SET: the time comes from a timestamp
+//! authority).
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
 use super::trust_root::{LogKey, TrustedRoot};
-use crate::certificate::{OID_ECDSA_SHA256, load_anchors};
+use crate::certificate::load_anchors;
 use crate::hex;
 use loadguard_core::codec::{base64_decode, base64_encode};
 
@@ -92,6 +97,7 @@ pub(crate) fn parse_entries(v: &Value) -> Result<Vec<Entry>, String> {
 
 /// What the envelope and certificate are, for the body consistency check.
 pub(crate) struct Signed<'a> {
+    pub(crate) payload_type: &'a str,
     pub(crate) payload: &'a [u8],
     pub(crate) signature: &'a [u8],
     pub(crate) leaf: &'a Certificate,
@@ -103,18 +109,20 @@ pub(crate) fn verify(
     root: &TrustedRoot,
     signed: &Signed<'_>,
 ) -> Result<Option<u64>, String> {
-    if entry.kind != "dsse" || entry.version != "0.0.1" {
-        return Err(format!(
-            "log entry kind {}/{} is not supported (Rekor v1 dsse/0.0.1 is)",
-            entry.kind, entry.version
-        ));
-    }
     let log = root
         .tlogs
         .iter()
         .find(|l| l.log_id == entry.log_id)
         .ok_or("the log entry comes from a log that the trusted root does not name")?;
-    check_body(&entry.body, signed)?;
+    match (entry.kind.as_str(), entry.version.as_str()) {
+        ("dsse", "0.0.1") => check_dsse_body(&entry.body, signed)?,
+        ("hashedrekord", "0.0.2") => check_hashedrekord_v2_body(&entry.body, signed)?,
+        (kind, version) => {
+            return Err(format!(
+                "log entry kind {kind}/{version} is not supported (dsse/0.0.1 and hashedrekord/0.0.2 are)"
+            ));
+        }
+    }
     let proof = entry
         .proof
         .as_ref()
@@ -135,8 +143,8 @@ pub(crate) fn verify(
         .ok_or("the inclusion proof has no checkpoint")?;
     verify_checkpoint(checkpoint, log, proof)?;
     match &entry.set {
-        None => Ok(None),
-        Some(set) => {
+        // Only Rekor v1 entries have an integration time a SET can prove.
+        Some(set) if entry.version == "0.0.1" => {
             let canonical = format!(
                 r#"{{"body":"{}","integratedTime":{},"logID":"{}","logIndex":{}}}"#,
                 base64_encode(&entry.body),
@@ -144,10 +152,7 @@ pub(crate) fn verify(
                 hex(&entry.log_id),
                 entry.log_index
             );
-            if !log
-                .key
-                .verify_with_alg(canonical.as_bytes(), set, OID_ECDSA_SHA256)
-            {
+            if !log.key.verify(canonical.as_bytes(), set) {
                 return Err("the signed entry timestamp does not verify".into());
             }
             if !log.valid.contains(entry.integrated_time) {
@@ -155,12 +160,13 @@ pub(crate) fn verify(
             }
             Ok(Some(entry.integrated_time))
         }
+        _ => Ok(None),
     }
 }
 
 /// The body must record this payload, signature and certificate: otherwise
 /// the entry proves that something else was logged.
-fn check_body(body: &[u8], signed: &Signed<'_>) -> Result<(), String> {
+fn check_dsse_body(body: &[u8], signed: &Signed<'_>) -> Result<(), String> {
     let v: Value =
         serde_json::from_slice(body).map_err(|e| format!("the log entry body is not JSON: {e}"))?;
     if v["kind"] != "dsse" || v["apiVersion"] != "0.0.1" {
@@ -186,6 +192,34 @@ fn check_body(body: &[u8], signed: &Signed<'_>) -> Result<(), String> {
     let verifier = b64(&only["verifier"], "verifier")?;
     let certs = load_anchors(&String::from_utf8_lossy(&verifier))?;
     if certs.as_slice() != std::slice::from_ref(signed.leaf) {
+        return Err("the log entry records another signing certificate".into());
+    }
+    Ok(())
+}
+
+/// Rekor v2: the entry records the SHA-256 of the PAE, the signature and
+/// the certificate (DER).
+fn check_hashedrekord_v2_body(body: &[u8], signed: &Signed<'_>) -> Result<(), String> {
+    let v: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the log entry body is not JSON: {e}"))?;
+    if v["kind"] != "hashedrekord" || v["apiVersion"] != "0.0.2" {
+        return Err("the log entry body is not a hashedrekord 0.0.2 entry".into());
+    }
+    let spec = &v["spec"]["hashedRekordV002"];
+    let pae_digest = Sha256::digest(crate::pae(signed.payload_type, signed.payload));
+    if spec["data"]["algorithm"] != "SHA2_256"
+        || b64(&spec["data"]["digest"], "digest")? != pae_digest.as_slice()
+    {
+        return Err("the log entry records another payload".into());
+    }
+    if b64(&spec["signature"]["content"], "signature")? != signed.signature {
+        return Err("the log entry records another signature".into());
+    }
+    let cert = b64(
+        &spec["signature"]["verifier"]["x509Certificate"]["rawBytes"],
+        "verifier certificate",
+    )?;
+    if cert != der::Encode::to_der(signed.leaf).map_err(|e| e.to_string())? {
         return Err("the log entry records another signing certificate".into());
     }
     Ok(())
@@ -265,10 +299,7 @@ fn verify_checkpoint(text: &str, log: &LogKey, proof: &Proof) -> Result<(), Stri
             continue;
         };
         if sig.len() > 4 && &sig[..4] == hint {
-            return if log
-                .key
-                .verify_with_alg(note.as_bytes(), &sig[4..], OID_ECDSA_SHA256)
-            {
+            return if log.key.verify(note.as_bytes(), &sig[4..]) {
                 Ok(())
             } else {
                 Err("the checkpoint signature does not verify".into())

@@ -9,15 +9,16 @@ use x509_cert::Certificate;
 
 use super::trust_root::TrustedRoot;
 use crate::asn1;
-use crate::certificate::{OID_ECDSA_SHA256 as ECDSA_SHA256, extension};
+use crate::certificate::extension;
 
 const OID_SCT_LIST: &str = "1.3.6.1.4.1.11129.2.4.2";
-/// TLS HashAlgorithm sha256 and SignatureAlgorithm ecdsa.
-const HASH_SHA256: u8 = 4;
-const SIG_ECDSA: u8 = 3;
+/// TLS (HashAlgorithm, SignatureAlgorithm): ECDSA with SHA-256, Ed25519.
+const ECDSA_SHA256: (u64, u64) = (4, 3);
+const ED25519: (u64, u64) = (8, 7);
 
 struct Sct<'a> {
     log_id: &'a [u8],
+    algorithm: (u64, u64),
     timestamp_ms: u64,
     extensions: &'a [u8],
     signature: &'a [u8],
@@ -63,13 +64,14 @@ fn parse_single_sct(list: &[u8]) -> Result<Sct<'_>, String> {
     let log_id = r.take(32)?;
     let timestamp_ms = r.uint(8)?;
     let extensions = r.vector(2)?;
-    let (hash, sig) = (r.uint(1)?, r.uint(1)?);
-    if hash != u64::from(HASH_SHA256) || sig != u64::from(SIG_ECDSA) {
-        return Err("SCT signature is not ECDSA with SHA-256".into());
+    let algorithm = (r.uint(1)?, r.uint(1)?);
+    if algorithm != ECDSA_SHA256 && algorithm != ED25519 {
+        return Err("SCT signature is neither ECDSA with SHA-256 nor Ed25519".into());
     }
     let signature = r.vector(2)?;
     Ok(Sct {
         log_id,
+        algorithm,
         timestamp_ms,
         extensions,
         signature,
@@ -117,9 +119,7 @@ pub(crate) fn verify(
     signed.extend_from_slice(&tbs_der);
     signed.extend_from_slice(&ext_len.to_be_bytes());
     signed.extend_from_slice(sct.extensions);
-    if !log
-        .key
-        .verify_with_alg(&signed, sct.signature, ECDSA_SHA256)
+    if log.key.is_ed25519() != (sct.algorithm == ED25519) || !log.key.verify(&signed, sct.signature)
     {
         return Err("the signed certificate timestamp does not verify".into());
     }

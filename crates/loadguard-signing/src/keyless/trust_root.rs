@@ -33,10 +33,47 @@ impl Window {
     }
 }
 
-/// A transparency or CT log key, found by its log ID (SHA-256 of the key).
+/// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410); the raw
+/// 32-byte key follows.
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
+
+/// A log's signing key: ECDSA (Rekor v1, CT logs) or Ed25519 (Rekor v2).
+pub(crate) enum LogVerifier {
+    Ecdsa(Key),
+    Ed25519(ed25519_dalek::VerifyingKey),
+}
+
+impl LogVerifier {
+    fn from_spki_der(der: &[u8]) -> Option<Self> {
+        if let Some(key) = Key::from_spki_der(der) {
+            return Some(Self::Ecdsa(key));
+        }
+        let raw: [u8; 32] = der.strip_prefix(&ED25519_SPKI_PREFIX)?.try_into().ok()?;
+        ed25519_dalek::VerifyingKey::from_bytes(&raw)
+            .ok()
+            .map(Self::Ed25519)
+    }
+
+    /// ECDSA (DER signature) with the curve's hash, or pure Ed25519.
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match self {
+            Self::Ecdsa(key) => key.verify(message, signature),
+            Self::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
+                .is_ok_and(|s| key.verify_strict(message, &s).is_ok()),
+        }
+    }
+
+    pub(crate) fn is_ed25519(&self) -> bool {
+        matches!(self, Self::Ed25519(_))
+    }
+}
+
+/// A transparency or CT log key, found by its log ID.
 pub(crate) struct LogKey {
     pub(crate) log_id: Vec<u8>,
-    pub(crate) key: Key,
+    pub(crate) key: LogVerifier,
     pub(crate) valid: Window,
 }
 
@@ -78,9 +115,9 @@ impl TrustedRoot {
             .unwrap_or_else(|e| panic!("embedded trusted root is invalid: {e}"))
     }
 
-    /// Parses a `trusted_root.json`. Log keys that are not ECDSA (the
-    /// Ed25519 keys of Rekor v2 logs) are skipped: entries from those logs
-    /// are not verifiable by this version and are reported as such.
+    /// Parses a `trusted_root.json`. Log keys of other types (RSA CT logs)
+    /// are skipped: what they signed cannot be verified here and is
+    /// reported as coming from an unknown log.
     pub fn from_json(text: &str, name: &str) -> Result<Self, String> {
         let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
         let media = v["mediaType"].as_str().unwrap_or("");
@@ -126,7 +163,7 @@ fn log_keys(v: &Value) -> Result<Vec<LogKey>, String> {
     for log in v.as_array().map(Vec::as_slice).unwrap_or_default() {
         let pk = &log["publicKey"];
         let der = bytes(&pk["rawBytes"], "a log key")?;
-        let Some(key) = Key::from_spki_der(&der) else {
+        let Some(key) = LogVerifier::from_spki_der(&der) else {
             continue;
         };
         let log_id = match log["logId"]["keyId"].as_str() {
@@ -173,8 +210,9 @@ mod tests {
     #[test]
     fn the_embedded_root_parses() {
         let root = TrustedRoot::public_good();
-        // Rekor v1 (ECDSA) is kept; the Ed25519 Rekor v2 key is skipped.
-        assert_eq!(root.tlogs.len(), 1);
+        // Rekor v1 (ECDSA) and Rekor v2 (Ed25519).
+        assert_eq!(root.tlogs.len(), 2);
+        assert!(!root.tlogs[0].key.is_ed25519() && root.tlogs[1].key.is_ed25519());
         assert_eq!(root.ctlogs.len(), 2);
         assert_eq!(root.certificate_authorities.len(), 2);
         assert_eq!(root.timestamp_authorities.len(), 1);
