@@ -514,6 +514,35 @@ fn verify_keyless_exit_codes() {
 }
 
 #[test]
+fn scan_reports_keyless_signature_status() {
+    let model = fixtures().join("model-signing/v1.1.0-sigstore");
+    let m = model.to_str().unwrap_or_default();
+    let rules = |extra: &[&str]| {
+        let mut args = vec!["--no-config", m];
+        args.extend_from_slice(extra);
+        let (_, report) = json(&args);
+        report["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+            .filter(|r| r.starts_with("SIG"))
+            .collect::<Vec<_>>()
+    };
+    let issuer = "https://sigstore.verify.ibm.com/oauth2";
+    assert_eq!(
+        rules(&["--identity", "stefanb@us.ibm.com", "--issuer", issuer]),
+        ["SIG005"]
+    );
+    assert_eq!(rules(&[]), ["SIG004"]);
+    assert_eq!(
+        rules(&["--identity", "eve@example.com", "--issuer", issuer]),
+        ["SIG002"]
+    );
+}
+
+#[test]
 fn cyclonedx_reports_signature_status() {
     let vectors = fixtures().join("model-signing");
     let key = vectors.join("keys/signing-key-pub.pem");

@@ -1,4 +1,4 @@
-//! A private Sigstore made in the test: Fulcio CA, CT log, Rekor log and
+//! A private Sigstore (and PKI) made in the test: Fulcio CA, CT log, Rekor log and
 //! timestamp authority keys generated here, and a model signed, logged and
 //! timestamped the way the public-good instance does it. Nothing depends on
 //! the reference vectors, and each check can be broken on its own.
@@ -579,4 +579,55 @@ fn another_instance_does_not_vouch_for_a_signature() {
     std::fs::write(d.path().join("config.json"), b"{\"evil\": 1}").expect("write");
     let r = verify_dir(d.path(), &options(&ours));
     invalid_because(&r, "digest mismatch");
+}
+
+/// The certificate method with a PKI made here: a P-256 CA and a leaf that
+/// may sign code, the bundle carrying the leaf.
+#[test]
+fn a_fresh_certificate_signature_verifies_against_its_ca_only() {
+    let sigstore = Sigstore::new();
+    let key = new_key();
+    let leaf = sign_tbs(
+        tbs(
+            "CN=publisher",
+            "CN=fulcio",
+            &key,
+            (NOW - 60, NOW + 86_400),
+            vec![ext("2.5.29.15", true, vec![0x03, 0x02, 0x07, 0x80])],
+        ),
+        &sigstore.ca_key,
+    );
+    let d = model();
+    let payload = statement_for(d.path());
+    let signature = sign(&key, &pae(PAYLOAD_TYPE, &payload));
+    let bundle = serde_json::json!({
+        "mediaType": BUNDLE_MEDIA_TYPE,
+        "verificationMaterial": {
+            "x509CertificateChain": {"certificates": [{"rawBytes": der_b64(&leaf)}]},
+            "tlogEntries": []
+        },
+        "dsseEnvelope": {
+            "payload": b64(&payload),
+            "payloadType": PAYLOAD_TYPE,
+            "signatures": [{"sig": b64(&signature), "keyid": ""}]
+        }
+    });
+    std::fs::write(d.path().join(SIGNATURE_FILE), bundle.to_string()).expect("write");
+    let with_anchor = |anchor: &Certificate| VerifyOptions {
+        certificate_chain_pem: Some(pem(anchor)),
+        ..Default::default()
+    };
+    let r = verify_dir(d.path(), &with_anchor(&sigstore.ca));
+    assert!(
+        matches!(r.outcome, Outcome::Verified { .. }),
+        "{:#?}",
+        r.findings
+    );
+    // Another CA of the same name does not vouch for it.
+    invalid_because(
+        &verify_dir(d.path(), &with_anchor(&Sigstore::new().ca)),
+        "no trusted issuer",
+    );
+    std::fs::remove_file(d.path().join("config.json")).expect("rm");
+    invalid_because(&verify_dir(d.path(), &with_anchor(&sigstore.ca)), "missing");
 }
