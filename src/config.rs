@@ -22,6 +22,22 @@ pub(crate) struct Config {
     pub(crate) allow: Vec<Allow>,
     #[serde(default)]
     pub(crate) limits: ConfigLimits,
+    #[serde(default)]
+    pub(crate) signature: SignatureConfig,
+}
+
+/// Who must have signed the scanned model folders. Paths are relative to
+/// the configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct SignatureConfig {
+    /// A scanned folder without `model.sig` is high (`SIG001`).
+    pub(crate) require: Option<bool>,
+    pub(crate) key: Option<PathBuf>,
+    pub(crate) certificate_chain: Option<PathBuf>,
+    pub(crate) identity: Option<String>,
+    pub(crate) issuer: Option<String>,
+    pub(crate) trust_root: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -76,6 +76,22 @@ struct SignerArgs {
 }
 
 impl SignerArgs {
+    /// Flags win; what they leave unset comes from the `[signature]` table,
+    /// with its paths taken relative to the configuration file.
+    fn or_config(&self, cfg: &config::SignatureConfig, base: &std::path::Path) -> Self {
+        let path = |flag: &Option<PathBuf>, configured: &Option<PathBuf>| {
+            flag.clone()
+                .or_else(|| configured.as_ref().map(|p| base.join(p)))
+        };
+        Self {
+            key: path(&self.key, &cfg.key),
+            certificate_chain: path(&self.certificate_chain, &cfg.certificate_chain),
+            identity: self.identity.clone().or_else(|| cfg.identity.clone()),
+            issuer: self.issuer.clone().or_else(|| cfg.issuer.clone()),
+            trust_root: path(&self.trust_root, &cfg.trust_root),
+        }
+    }
+
     fn options(&self) -> Result<loadguard_signing::VerifyOptions> {
         let trust_root = match &self.trust_root {
             Some(path) => {
@@ -367,10 +383,19 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         scanner.scan_paths(&args.paths)
     });
     // Signature status of every scanned folder.
-    let verify_options = args.signer.options()?;
+    let config_dir = loaded
+        .path
+        .as_deref()
+        .and_then(std::path::Path::parent)
+        .unwrap_or(std::path::Path::new("."));
+    let verify_options = args
+        .signer
+        .or_config(&cfg.signature, config_dir)
+        .options()?;
+    let require_signature = args.require_signature || cfg.signature.require == Some(true);
     for dir in args.paths.iter().filter(|p| p.is_dir()) {
         let mut findings = loadguard_signing::status(dir, &verify_options);
-        if args.require_signature {
+        if require_signature {
             for f in &mut findings {
                 if f.rule.code == "SIG001" {
                     f.severity = Severity::High;

@@ -225,6 +225,77 @@ fn config_inside_the_target_is_ignored_and_reported() {
 }
 
 #[test]
+fn signature_policy_from_the_config() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let vectors = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/model-signing");
+    let model = vectors.join("v1.1.0-sigstore");
+    let m = model.to_str().unwrap_or_default();
+    let sig_rules = |args: &[&str]| {
+        let mut all = vec!["scan", "--format", "json"];
+        all.extend_from_slice(args);
+        let (_, out, err) = run_in(work.path(), &all);
+        let report: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        report["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with("SIG")))
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["rule"].as_str().unwrap_or(""),
+                    f["severity"].as_str().unwrap_or("")
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    std::fs::write(
+        work.path().join("loadguard.toml"),
+        "[signature]\nrequire = true\nidentity = \"stefanb@us.ibm.com\"\nissuer = \"https://sigstore.verify.ibm.com/oauth2\"\n",
+    )
+    .expect("write");
+    assert_eq!(sig_rules(&[m]), ["SIG005 info"]);
+    // The flag wins over the file.
+    assert_eq!(
+        sig_rules(&["--identity", "eve@example.com", m]),
+        ["SIG002 critical"]
+    );
+    // `require` makes a folder without model.sig high.
+    let unsigned = tempfile::tempdir().expect("tempdir");
+    std::fs::write(unsigned.path().join("config.json"), "{}").expect("write");
+    assert_eq!(
+        sig_rules(&[unsigned.path().to_str().unwrap_or_default()]),
+        ["SIG001 high"]
+    );
+    // Paths are relative to the configuration file.
+    std::fs::copy(
+        vectors.join("keys/signing-key-pub.pem"),
+        work.path().join("pub.pem"),
+    )
+    .expect("copy");
+    std::fs::write(
+        work.path().join("loadguard.toml"),
+        "[signature]\nkey = \"pub.pem\"\n",
+    )
+    .expect("write");
+    let sub = work.path().join("sub");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    let keyed = vectors.join("v1.1.0-elliptic-key");
+    let (_, out, _) = run_in(
+        &sub,
+        &[
+            "scan",
+            "--format",
+            "json",
+            keyed.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.contains("SIG005"), "{out}");
+}
+
+#[test]
 fn bad_config_is_an_error() {
     let work = tempfile::tempdir().expect("tempdir");
     let models = tempfile::tempdir().expect("tempdir");
@@ -237,6 +308,7 @@ fn bad_config_is_an_error() {
         "[[allow]]\nname = \"mylib.build\"\n",
         "[[allow]]\nname = \"os.*\"\nreason = \"no wildcards\"\n",
         "[limits]\nmax-stak = 3\n",
+        "[signature]\nidentities = [\"a\"]\n",
     ] {
         std::fs::write(work.path().join("loadguard.toml"), bad).expect("write");
         let (code, _, err) = run_in(work.path(), &["scan", m]);
