@@ -533,9 +533,10 @@ fn scan_reports_keyless_signature_status() {
     let issuer = "https://sigstore.verify.ibm.com/oauth2";
     assert_eq!(
         rules(&["--identity", "stefanb@us.ibm.com", "--issuer", issuer]),
-        ["SIG005"]
+        // The signer ignored `ignore-me` (SIG006, low).
+        ["SIG005", "SIG006"]
     );
-    assert_eq!(rules(&[]), ["SIG004"]);
+    assert_eq!(rules(&[]), ["SIG004", "SIG006"]);
     assert_eq!(
         rules(&["--identity", "eve@example.com", "--issuer", issuer]),
         ["SIG002"]

@@ -256,7 +256,7 @@ fn signature_policy_from_the_config() {
         "[signature]\nrequire = true\nidentity = \"stefanb@us.ibm.com\"\nissuer = \"https://sigstore.verify.ibm.com/oauth2\"\n",
     )
     .expect("write");
-    assert_eq!(sig_rules(&[m]), ["SIG005 info"]);
+    assert_eq!(sig_rules(&[m]), ["SIG005 info", "SIG006 low"]);
     // The flag wins over the file.
     assert_eq!(
         sig_rules(&["--identity", "eve@example.com", m]),

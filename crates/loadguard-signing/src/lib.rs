@@ -368,28 +368,36 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
         Err(Stop::Invalid(why)) => return invalid(why),
         Err(Stop::Unverifiable(why)) => return unverifiable(signature, &why),
     };
-    let findings = compare_manifest(model, signature, &signed, options);
-    if !findings.is_empty() {
+    let Comparison {
+        mut mismatches,
+        excluded,
+    } = compare_manifest(model, signature, &signed, options);
+    if !mismatches.is_empty() {
+        mismatches.extend(excluded);
         return Report {
             outcome: Outcome::Invalid,
-            findings,
+            findings: mismatches,
         };
     }
     if let Some(why) = signer.unpinned {
-        return unverifiable(signature, &why);
+        let mut report = unverifiable(signature, &why);
+        report.findings.extend(excluded);
+        return report;
     }
     let by = if signed.legacy {
         format!("{} (legacy model_signing v0.2 layout)", signer.by)
     } else {
         signer.by
     };
+    let mut findings = vec![finding(
+        &rules::sig_verified::RULE,
+        signature,
+        None,
+        format!("signature verified: signed by {by}"),
+    )];
+    findings.extend(excluded);
     Report {
-        findings: vec![finding(
-            &rules::sig_verified::RULE,
-            signature,
-            None,
-            format!("signature verified: signed by {by}"),
-        )],
+        findings,
         outcome: Outcome::Verified { by },
     }
 }
@@ -449,6 +457,12 @@ fn check_signature(text: &str, options: &VerifyOptions) -> Result<(Signer, Signe
         Method::Keyless(material) => keyless_signer(material, &bundle, options)?,
     };
     let signed = parse_statement(&bundle.payload).map_err(Stop::Invalid)?;
+    if FileHash::from_hash_type(&signed.hash_type).is_none() {
+        return Err(Stop::Unverifiable(format!(
+            "hash type {} is not supported; files were not compared",
+            signed.hash_type
+        )));
+    }
     // The subject digest is the SHA-256 of the raw resource digests, in order.
     if let Some(subject) = &signed.subject_digest {
         let mut h = Sha256::new();
@@ -564,23 +578,96 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// A path relative to the model root, as an ignore path matches it: itself
+/// and everything under it; `.` (or empty) is the whole model.
+fn under(rel: &str, ignore: &str) -> bool {
+    let ignore = ignore.trim_start_matches("./").trim_end_matches('/');
+    ignore.is_empty()
+        || ignore == "."
+        || rel == ignore
+        || rel
+            .strip_prefix(ignore)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// File extensions of weights, serialized objects, native code, Python code
+/// and configuration: what a signature must not leave out.
+const MODEL_FILE_EXTENSIONS: &[&str] = &[
+    "bin",
+    "pt",
+    "pth",
+    "pkl",
+    "pickle",
+    "ckpt",
+    "safetensors",
+    "gguf",
+    "ggml",
+    "onnx",
+    "h5",
+    "hdf5",
+    "keras",
+    "pb",
+    "tflite",
+    "npy",
+    "npz",
+    "joblib",
+    "msgpack",
+    "pte",
+    "mlmodel",
+    "so",
+    "dylib",
+    "dll",
+    "py",
+    "json",
+    "jinja",
+    "model",
+];
+
+fn is_model_file(rel: &str) -> bool {
+    Path::new(rel)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| MODEL_FILE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// What comparing the folder with the signed manifest found.
+struct Comparison {
+    /// Changed, missing or extra files: the signature does not hold.
+    mismatches: Vec<Finding>,
+    /// Files the signer's own ignore paths leave out.
+    excluded: Vec<Finding>,
+}
+
 /// Hashes the model as the signer did and compares, file by file.
 fn compare_manifest(
     model: &Path,
     signature: &Path,
     signed: &Signed,
     options: &VerifyOptions,
+) -> Comparison {
+    let mut excluded = Vec::new();
+    let out = compare_files(model, signature, signed, options, &mut excluded);
+    Comparison {
+        mismatches: out,
+        excluded,
+    }
+}
+
+fn compare_files(
+    model: &Path,
+    signature: &Path,
+    signed: &Signed,
+    options: &VerifyOptions,
+    excluded: &mut Vec<Finding>,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let Some(hash) = FileHash::from_hash_type(&signed.hash_type) else {
+        // Refused before the comparison; kept so this can never pass silently.
         out.push(finding(
-            &rules::sig_unverified::RULE,
+            &rules::sig_invalid::RULE,
             signature,
             None,
-            format!(
-                "hash type {} is not supported; files were not compared",
-                signed.hash_type
-            ),
+            format!("hash type {} is not supported", signed.hash_type),
         ));
         return out;
     };
@@ -610,8 +697,9 @@ fn compare_manifest(
     } else {
         model
     };
-    let mut ignore: Vec<String> = signed.ignore_paths.clone();
-    ignore.extend(options.ignore_paths.iter().cloned());
+    // The verifier's own ignores (flags, git files, the signature itself)
+    // are silent; what only the signer's ignore paths leave out is reported.
+    let mut ignore: Vec<String> = options.ignore_paths.clone();
     if !options.no_ignore_git_paths {
         ignore.extend(GIT_PATHS.iter().map(|s| (*s).to_owned()));
     }
@@ -619,12 +707,9 @@ fn compare_manifest(
         .strip_prefix(root)
         .ok()
         .map(|p| p.to_string_lossy().replace('\\', "/"));
-    let ignored = |rel: &str| {
-        sig_rel.as_deref() == Some(rel)
-            || ignore
-                .iter()
-                .any(|i| rel == i || rel.starts_with(&format!("{}/", i.trim_end_matches('/'))))
-    };
+    let ignored =
+        |rel: &str| sig_rel.as_deref() == Some(rel) || ignore.iter().any(|i| under(rel, i));
+    let signer_ignored = |rel: &str| signed.ignore_paths.iter().find(|i| under(rel, i));
     // Local files (relative POSIX paths).
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     if single_file {
@@ -642,6 +727,23 @@ fn compare_manifest(
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             if rel.is_empty() || ignored(&rel) {
+                continue;
+            }
+            if let Some(by) = signer_ignored(&rel) {
+                if e.file_type().is_file() {
+                    let high = is_model_file(&rel);
+                    excluded.push(
+                        Finding::builder(
+                            &rules::sig_excluded::RULE,
+                            format!(
+                                "not covered by the signature: the signer's ignore path {by:?} excludes it"
+                            ),
+                        )
+                        .severity(if high { Severity::High } else { Severity::Low })
+                        .at(Location::file(e.path().display().to_string()).with_logical(rel))
+                        .build(),
+                    );
+                }
                 continue;
             }
             if e.file_type().is_symlink() && !signed.allow_symlinks {

@@ -687,3 +687,55 @@ fn a_public_good_rekor_v1_attestation_verifies() {
     let verified = keyless_check(&text, &TrustedRoot::public_good()).expect("verifies");
     assert!(verified.describe_times().contains("Rekor integration time"));
 }
+
+#[test]
+fn what_the_signer_ignores_is_reported_next_to_a_valid_signature() {
+    let key = std::fs::read_to_string(vectors().join("keys/p256-pub.pem")).expect("key");
+    // model_signing signed with `weights` ignored: the signature holds, and
+    // every weight file is reported high.
+    let dir = vectors().join("generated/ignores-weights");
+    let r = verify_dir(&dir, &opts(Some(key), &[]));
+    assert!(
+        matches!(r.outcome, Outcome::Verified { .. }),
+        "{:#?}",
+        r.findings
+    );
+    let excluded: Vec<(&str, Severity)> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "SIG006")
+        .map(|f| (f.location.logical.as_deref().unwrap_or(""), f.severity))
+        .collect();
+    assert_eq!(
+        excluded,
+        [
+            ("weights/extra.bin", Severity::High),
+            ("weights/model.safetensors", Severity::High)
+        ]
+    );
+    // A plain file the signer ignored is low; what the verifier ignores
+    // itself is not reported.
+    let dir = vectors().join("v1.1.0-elliptic-key");
+    let r = verify_dir(&dir, &opts(Some(vector_key()), &[]));
+    let sig006: Vec<Severity> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "SIG006")
+        .map(|f| f.severity)
+        .collect();
+    assert_eq!(sig006, [Severity::Low]);
+    let r = verify_dir(&dir, &opts(Some(vector_key()), &["ignore-me"]));
+    assert!(r.findings.iter().all(|f| f.rule.code != "SIG006"));
+}
+
+#[test]
+fn ignore_paths_match_like_the_reference() {
+    assert!(under("a/b.bin", "a"));
+    assert!(under("a/b.bin", "a/"));
+    assert!(under("a/b.bin", "./a"));
+    assert!(under("a", "a"));
+    assert!(!under("ab/c", "a"));
+    assert!(!under("a", "a/b"));
+    // `.` is the whole model.
+    assert!(under("weights/x.bin", "."));
+}

@@ -1,5 +1,6 @@
 //! Rules of signature verification: one file per rule.
 
+pub mod sig_excluded;
 pub mod sig_invalid;
 pub mod sig_manifest;
 pub mod sig_missing;
@@ -15,4 +16,5 @@ pub static ALL: &[&Rule] = &[
     &sig_manifest::RULE,
     &sig_unverified::RULE,
     &sig_verified::RULE,
+    &sig_excluded::RULE,
 ];
