@@ -156,6 +156,18 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The elements of a JSON array; none when it is absent or not an array.
+fn items(v: &Value) -> &[Value] {
+    v.as_array().map(Vec::as_slice).unwrap_or_default()
+}
+
+/// A base64 string field, decoded; the error names `what`.
+fn base64_field(v: &Value, what: &str) -> Result<Vec<u8>, String> {
+    v.as_str()
+        .and_then(|s| base64_decode(s.as_bytes()))
+        .ok_or_else(|| format!("{what} is missing or not base64"))
+}
+
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
@@ -188,18 +200,10 @@ fn parse_bundle(text: &str) -> Result<Bundle, String> {
             embedded_pem,
         }
     } else if vm.get("x509CertificateChain").is_some() {
-        let chain = vm["x509CertificateChain"]["certificates"]
-            .as_array()
-            .map(|c| {
-                c.iter()
-                    .filter_map(|x| {
-                        x["rawBytes"]
-                            .as_str()
-                            .and_then(|b| base64_decode(b.as_bytes()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let chain = items(&vm["x509CertificateChain"]["certificates"])
+            .iter()
+            .map(|c| base64_field(&c["rawBytes"], "a chain certificate"))
+            .collect::<Result<Vec<_>, _>>()?;
         Method::Certificate { chain }
     } else if vm.get("certificate").is_some() {
         Method::Keyless(keyless::Material::parse(vm)?)
@@ -207,10 +211,7 @@ fn parse_bundle(text: &str) -> Result<Bundle, String> {
         return Err("no verification material".into());
     };
     let env = &v["dsseEnvelope"];
-    let payload = env["payload"]
-        .as_str()
-        .and_then(|p| base64_decode(p.as_bytes()))
-        .ok_or("dsseEnvelope.payload is not base64")?;
+    let payload = base64_field(&env["payload"], "dsseEnvelope.payload")?;
     let sigs = env["signatures"].as_array().ok_or("no signatures")?;
     if sigs.len() != 1 {
         return Err(format!(
@@ -218,10 +219,7 @@ fn parse_bundle(text: &str) -> Result<Bundle, String> {
             sigs.len()
         ));
     }
-    let signature = sigs[0]["sig"]
-        .as_str()
-        .and_then(|s| base64_decode(s.as_bytes()))
-        .ok_or("signature is not base64")?;
+    let signature = base64_field(&sigs[0]["sig"], "the signature")?;
     Ok(Bundle {
         method,
         payload,

@@ -506,35 +506,33 @@ fn keyless_needs_a_root_that_trusts_the_signer() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("trust/public-good.json"),
     )
     .expect("root");
-    let mut root: serde_json::Value = serde_json::from_str(&text).expect("json");
-    root["certificateAuthorities"]
-        .as_array_mut()
-        .expect("cas")
-        .truncate(1);
-    let mut o = keyless_opts(IDENTITY, ISSUER);
-    o.trust_root = Some(std::sync::Arc::new(
-        TrustedRoot::from_json(&root.to_string(), "test root").expect("root"),
-    ));
+    let with_root = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut root: serde_json::Value = serde_json::from_str(&text).expect("json");
+        change(&mut root);
+        let mut o = keyless_opts(IDENTITY, ISSUER);
+        o.trust_root = Some(std::sync::Arc::new(
+            TrustedRoot::from_json(&root.to_string(), "test root").expect("root"),
+        ));
+        o
+    };
+    let o = with_root(&|root| {
+        root["certificateAuthorities"]
+            .as_array_mut()
+            .expect("cas")
+            .truncate(1);
+    });
     invalid_because(
         &verify_dir(&vectors().join("v1.0.0-sigstore"), &o),
         "does not chain to a certificate authority of the test root",
     );
     // Without the timestamp authority, a timestamped bundle is refused.
-    let mut root: serde_json::Value = serde_json::from_str(&text).expect("json");
-    root["timestampAuthorities"] = serde_json::json!([]);
-    o.trust_root = Some(std::sync::Arc::new(
-        TrustedRoot::from_json(&root.to_string(), "test root").expect("root"),
-    ));
+    let o = with_root(&|root| root["timestampAuthorities"] = serde_json::json!([]));
     invalid_because(
         &verify_dir(&vectors().join("v1.1.0-sigstore"), &o),
         "not signed by a timestamp authority of the trusted root",
     );
     // Without the CT log, the SCT cannot be checked.
-    let mut root: serde_json::Value = serde_json::from_str(&text).expect("json");
-    root["ctlogs"] = serde_json::json!([]);
-    o.trust_root = Some(std::sync::Arc::new(
-        TrustedRoot::from_json(&root.to_string(), "test root").expect("root"),
-    ));
+    let o = with_root(&|root| root["ctlogs"] = serde_json::json!([]));
     invalid_because(
         &verify_dir(&vectors().join("v1.0.1-sigstore"), &o),
         "CT log that the trusted root does not name",

@@ -55,22 +55,17 @@ pub(crate) fn rfc3339(s: &str) -> Option<u64> {
     {
         return None;
     }
-    let rest = &s[19..];
-    let rest = rest
-        .strip_prefix('.')
-        .map(|f| f.trim_start_matches(|c: char| c.is_ascii_digit()))
-        .unwrap_or(rest);
-    if rest != "Z" {
-        return None;
-    }
-    unix_time(
-        i64::from(digits(s, 0..4)?),
-        digits(s, 5..7)?,
-        digits(s, 8..10)?,
-        digits(s, 11..13)?,
-        digits(s, 14..16)?,
-        digits(s, 17..19)?,
-    )
+    // Same fields as a GeneralizedTime once the separators are gone.
+    let compact = [
+        &s[0..4],
+        &s[5..7],
+        &s[8..10],
+        &s[11..13],
+        &s[14..16],
+        &s[17..],
+    ]
+    .concat();
+    generalized_time(compact.as_bytes())
 }
 
 /// `2025-10-10T02:12:20Z`, for messages.

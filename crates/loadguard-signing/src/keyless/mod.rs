@@ -22,7 +22,7 @@ pub use trust_root::TrustedRoot;
 
 use crate::key::Key;
 use crate::time::format_unix;
-use loadguard_core::codec::base64_decode;
+use crate::{base64_field, items};
 
 /// The keyless parts of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,21 +34,10 @@ pub struct Material {
 
 impl Material {
     pub(crate) fn parse(vm: &Value) -> Result<Self, String> {
-        let certificate = vm["certificate"]["rawBytes"]
-            .as_str()
-            .and_then(|s| base64_decode(s.as_bytes()))
-            .ok_or("the keyless certificate is not base64")?;
-        let timestamps = vm["timestampVerificationData"]["rfc3161Timestamps"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+        let certificate = base64_field(&vm["certificate"]["rawBytes"], "the keyless certificate")?;
+        let timestamps = items(&vm["timestampVerificationData"]["rfc3161Timestamps"])
             .iter()
-            .map(|t| {
-                t["signedTimestamp"]
-                    .as_str()
-                    .and_then(|s| base64_decode(s.as_bytes()))
-                    .ok_or_else(|| "a signed timestamp is not base64".to_owned())
-            })
+            .map(|t| base64_field(&t["signedTimestamp"], "a signed timestamp"))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             certificate,

@@ -14,7 +14,7 @@ use x509_cert::Certificate;
 
 use super::trust_root::{LogKey, TrustedRoot};
 use crate::certificate::load_anchors;
-use crate::hex;
+use crate::{base64_field, hex, items};
 use loadguard_core::codec::{base64_decode, base64_encode};
 
 /// Proofs deeper than this cannot come from a log of fewer than 2^64 leaves.
@@ -47,20 +47,15 @@ fn int(v: &Value) -> Option<u64> {
 }
 
 fn b64(v: &Value, what: &str) -> Result<Vec<u8>, String> {
-    v.as_str()
-        .and_then(|s| base64_decode(s.as_bytes()))
-        .ok_or_else(|| format!("tlog entry: {what} is missing or not base64"))
+    base64_field(v, &format!("tlog entry: {what}"))
 }
 
 pub(crate) fn parse_entries(v: &Value) -> Result<Vec<Entry>, String> {
     let mut out = Vec::new();
-    for e in v.as_array().map(Vec::as_slice).unwrap_or_default() {
+    for e in items(v) {
         let proof = match e.get("inclusionProof") {
             Some(p) => {
-                let hashes = p["hashes"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
+                let hashes = items(&p["hashes"])
                     .iter()
                     .map(|h| b64(h, "a proof hash"))
                     .collect::<Result<Vec<_>, _>>()?;
@@ -179,10 +174,7 @@ fn check_dsse_body(body: &[u8], signed: &Signed<'_>) -> Result<(), String> {
     {
         return Err("the log entry records another payload".into());
     }
-    let sigs = spec["signatures"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let sigs = items(&spec["signatures"]);
     let [only] = sigs else {
         return Err("the log entry does not record exactly one signature".into());
     };

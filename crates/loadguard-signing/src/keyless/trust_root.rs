@@ -15,7 +15,7 @@ use x509_cert::Certificate;
 
 use crate::key::Key;
 use crate::time::rfc3339;
-use loadguard_core::codec::base64_decode;
+use crate::{base64_field, items};
 
 const MEDIA_TYPE_PREFIX: &str = "application/vnd.dev.sigstore.trustedroot+json";
 const PUBLIC_GOOD: &str = include_str!("../../trust/public-good.json");
@@ -152,22 +152,16 @@ fn window(v: &Value) -> Result<Window, String> {
     Ok(Window { start, end })
 }
 
-fn bytes(v: &Value, what: &str) -> Result<Vec<u8>, String> {
-    v.as_str()
-        .and_then(|s| base64_decode(s.as_bytes()))
-        .ok_or_else(|| format!("{what} is not base64"))
-}
-
 fn log_keys(v: &Value) -> Result<Vec<LogKey>, String> {
     let mut out = Vec::new();
-    for log in v.as_array().map(Vec::as_slice).unwrap_or_default() {
+    for log in items(v) {
         let pk = &log["publicKey"];
-        let der = bytes(&pk["rawBytes"], "a log key")?;
+        let der = base64_field(&pk["rawBytes"], "a log key")?;
         let Some(key) = LogVerifier::from_spki_der(&der) else {
             continue;
         };
         let log_id = match log["logId"]["keyId"].as_str() {
-            Some(_) => bytes(&log["logId"]["keyId"], "a log ID")?,
+            Some(_) => base64_field(&log["logId"]["keyId"], "a log ID")?,
             None => Sha256::digest(&der).to_vec(),
         };
         out.push(LogKey {
@@ -181,14 +175,11 @@ fn log_keys(v: &Value) -> Result<Vec<LogKey>, String> {
 
 fn authorities(v: &Value) -> Result<Vec<Authority>, String> {
     let mut out = Vec::new();
-    for ca in v.as_array().map(Vec::as_slice).unwrap_or_default() {
-        let chain = ca["certChain"]["certificates"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+    for ca in items(v) {
+        let chain = items(&ca["certChain"]["certificates"])
             .iter()
             .map(|c| {
-                let der = bytes(&c["rawBytes"], "a certificate")?;
+                let der = base64_field(&c["rawBytes"], "a certificate")?;
                 Certificate::from_der(&der).map_err(|e| format!("bad certificate: {e}"))
             })
             .collect::<Result<Vec<_>, String>>()?;
