@@ -235,6 +235,8 @@ struct Signed {
     subject_digest: Option<String>,
     /// Written by model_signing v0.2 (`Digests/v0.1` predicate).
     legacy: bool,
+    /// Bytes per shard (`shards` method); a JSON float in real bundles.
+    shard_size: Option<u64>,
     method: String,
     hash_type: String,
     ignore_paths: Vec<String>,
@@ -283,9 +285,15 @@ fn parse_statement(payload: &[u8]) -> Result<Signed, String> {
                 .collect()
         })
         .unwrap_or_default();
+    let shard_size = s["shard_size"]
+        .as_f64()
+        .or_else(|| s["shard_size"].as_str()?.parse().ok())
+        .filter(|f| f.is_finite() && *f >= 1.0 && f.fract() == 0.0 && *f < 2f64.powi(63))
+        .map(|f| f as u64);
     Ok(Signed {
         subject_digest,
         legacy: false,
+        shard_size,
         method: s["method"].as_str().unwrap_or("files").to_owned(),
         hash_type: s["hash_type"].as_str().unwrap_or("sha256").to_owned(),
         ignore_paths: s["ignore_paths"]
@@ -318,6 +326,7 @@ fn parse_v0_2_statement(v: &Value) -> Result<Signed, String> {
     Ok(Signed {
         subject_digest: None,
         legacy: true,
+        shard_size: None,
         method: "files".to_owned(),
         hash_type: "sha256".to_owned(),
         ignore_paths: Vec::new(),
@@ -758,68 +767,95 @@ fn compare_files(
             }
         }
     }
-    // What was signed: names, or "path:start:end" shards.
-    let mut expected: BTreeMap<String, String> = BTreeMap::new();
-    let mut signed_paths: BTreeSet<String> = BTreeSet::new();
-    for (name, _, digest) in &signed.resources {
-        expected.insert(name.clone(), digest.clone());
-        let path = if signed.method == "shards" {
-            name.split(':').next().unwrap_or("").to_owned()
+    // What was signed, by resource name: a path, or "path:start:end".
+    let shards = signed.method == "shards";
+    let path_of = |name: &str| -> String {
+        if shards {
+            // Split from the right: paths may contain ':'.
+            name.rsplitn(3, ':').nth(2).unwrap_or(name).to_owned()
         } else {
-            name.clone()
-        };
-        signed_paths.insert(path);
-    }
-    let local: BTreeSet<String> = files.iter().map(|(r, _)| r.clone()).collect();
-    for extra in local.difference(&signed_paths) {
-        out.push(finding(
-            &rules::sig_manifest::RULE,
-            &root.join(extra),
-            Some(extra),
-            "a file that the signature does not cover".into(),
-        ));
-    }
-    for missing in signed_paths.difference(&local) {
-        out.push(finding(
-            &rules::sig_manifest::RULE,
-            &root.join(missing),
-            Some(missing),
-            "a signed file is missing".into(),
-        ));
-    }
-    // Hash in parallel: files, or shards of them.
-    type Job = (String, PathBuf, Option<(u64, u64)>);
-    let jobs: Vec<Job> = if signed.method == "shards" {
-        expected
-            .keys()
-            .filter_map(|name| {
-                let mut parts = name.splitn(3, ':');
-                let (p, s, e) = (
-                    parts.next()?,
-                    parts.next()?.parse().ok()?,
-                    parts.next()?.parse().ok()?,
-                );
-                let full = files.iter().find(|(r, _)| r == p)?.1.clone();
-                Some((name.clone(), full, Some((s, e))))
-            })
-            .collect()
-    } else {
-        files
-            .iter()
-            .filter(|(r, _)| expected.contains_key(r))
-            .map(|(r, p)| (r.clone(), p.clone(), None))
-            .collect()
+            name.to_owned()
+        }
     };
-    let digests: Vec<(String, Option<String>)> = jobs
+    let expected: BTreeMap<&str, &str> = signed
+        .resources
+        .iter()
+        .map(|(n, _, d)| (n.as_str(), d.as_str()))
+        .collect();
+    let signed_paths: BTreeSet<String> = expected.keys().map(|n| path_of(n)).collect();
+    // What is here, by the same names: each file, or its shards cut as the
+    // signer cuts them (empty files have none).
+    let mut local: BTreeMap<String, (PathBuf, Option<(u64, u64)>)> = BTreeMap::new();
+    if shards {
+        let Some(size) = signed.shard_size.filter(|&s| s > 0) else {
+            out.push(finding(
+                &rules::sig_invalid::RULE,
+                signature,
+                None,
+                "a shards signature without a valid shard size".into(),
+            ));
+            return out;
+        };
+        // More shards than the signature lists means sizes changed; stop
+        // counting there (a tiny shard size must not exhaust memory).
+        let cap = expected.len() + files.len() + 1;
+        'files: for (rel, path) in &files {
+            let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let mut start = 0;
+            while start < len {
+                if local.len() >= cap {
+                    break 'files;
+                }
+                let end = start.saturating_add(size).min(len);
+                local.insert(
+                    format!("{rel}:{start}:{end}"),
+                    (path.clone(), Some((start, end))),
+                );
+                start = end;
+            }
+        }
+    } else {
+        for (rel, path) in &files {
+            local.insert(rel.clone(), (path.clone(), None));
+        }
+    }
+    let local_paths: BTreeSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+    // Differences, one finding per file.
+    let mut reported: BTreeSet<String> = BTreeSet::new();
+    let unmatched = local
+        .keys()
+        .map(String::as_str)
+        .filter(|n| !expected.contains_key(n))
+        .chain(expected.keys().copied().filter(|n| !local.contains_key(*n)));
+    for name in unmatched {
+        let p = path_of(name);
+        if !reported.insert(p.clone()) {
+            continue;
+        }
+        let message = match (signed_paths.contains(&p), local_paths.contains(p.as_str())) {
+            (true, true) => "its size changed since it was signed (its shards differ)",
+            (true, false) => "a signed file is missing",
+            _ => "a file that the signature does not cover",
+        };
+        out.push(finding(
+            &rules::sig_manifest::RULE,
+            &root.join(&p),
+            Some(&p),
+            message.into(),
+        ));
+    }
+    // Hash in parallel what both sides have: files, or shards of them.
+    let digests: Vec<(&str, Option<String>)> = local
         .par_iter()
-        .map(|(name, path, range)| (name.clone(), hash_file(path, *range, hash)))
+        .filter(|(name, _)| expected.contains_key(name.as_str()))
+        .map(|(name, (path, range))| (name.as_str(), hash_file(path, *range, hash)))
         .collect();
     for (name, digest) in digests {
-        if digest.as_deref() != expected.get(&name).map(String::as_str) {
+        if digest.as_deref() != expected.get(name).copied() {
             out.push(finding(
                 &rules::sig_manifest::RULE,
-                &root.join(name.split(':').next().unwrap_or(&name)),
-                Some(&name),
+                &root.join(path_of(name)),
+                Some(name),
                 "changed since it was signed (digest mismatch)".into(),
             ));
         }

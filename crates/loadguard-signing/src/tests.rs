@@ -737,3 +737,45 @@ fn ignore_paths_match_like_the_reference() {
     // `.` is the whole model.
     assert!(under("weights/x.bin", "."));
 }
+
+#[test]
+fn sharded_signatures_catch_appended_bytes_and_allow_empty_files() {
+    let key = std::fs::read_to_string(vectors().join("keys/p256-pub.pem")).expect("key");
+    for name in ["shards-sha256", "shards-blake2", "files-sha256"] {
+        let d = tempfile::tempdir().expect("tempdir");
+        copy_tree(&vectors().join("generated").join(name), d.path());
+        // Data appended after the last signed byte.
+        let weights = d.path().join("weights/model.safetensors");
+        let mut bytes = std::fs::read(&weights).expect("read");
+        bytes.extend_from_slice(b"appended payload");
+        std::fs::write(&weights, bytes).expect("write");
+        let r = verify_dir(d.path(), &opts(Some(key.clone()), &[]));
+        assert_eq!(r.outcome, Outcome::Invalid, "{name}");
+        let logical: Vec<_> = r
+            .findings
+            .iter()
+            .filter_map(|f| f.location.logical.as_deref())
+            .collect();
+        assert!(
+            logical
+                .iter()
+                .all(|l| l.starts_with("weights/model.safetensors")),
+            "{name}: {logical:?}"
+        );
+        assert!(!logical.is_empty(), "{name}");
+    }
+    // An empty file has no shards, so a sharded signature (like the
+    // reference) does not list it; by files it is an extra file.
+    for (name, holds) in [("shards-sha256", true), ("files-sha256", false)] {
+        let d = tempfile::tempdir().expect("tempdir");
+        copy_tree(&vectors().join("generated").join(name), d.path());
+        std::fs::write(d.path().join("empty.txt"), b"").expect("write");
+        let r = verify_dir(d.path(), &opts(Some(key.clone()), &[]));
+        assert_eq!(
+            matches!(r.outcome, Outcome::Verified { .. }),
+            holds,
+            "{name}: {:#?}",
+            r.findings
+        );
+    }
+}
