@@ -200,7 +200,7 @@ fn check_hashedrekord_v2_body(body: &[u8], signed: &Signed<'_>) -> Result<(), St
     let spec = &v["spec"]["hashedRekordV002"];
     let pae_digest = Sha256::digest(crate::pae(signed.payload_type, signed.payload));
     if spec["data"]["algorithm"] != "SHA2_256"
-        || b64(&spec["data"]["digest"], "digest")? != pae_digest.as_slice()
+        || b64(&spec["data"]["digest"], "digest")? != pae_digest[..]
     {
         return Err("the log entry records another payload".into());
     }
