@@ -121,14 +121,25 @@ fn folder_status(t: &Target) -> &'static str {
     }
 }
 
-/// A file's signature status: that of the scanned folder it lies in.
+/// A file's signature status: that of the scanned folder it lies in, unless
+/// the signer's ignore paths leave the file out (`SIG006`).
 fn signature_status(t: &Target, targets: &[Target]) -> &'static str {
     let path = std::path::Path::new(&t.path);
     targets
         .iter()
         .filter(|f| f.format == loadguard_scan::Format::ModelFolder)
         .filter(|f| f.path == t.path || path.starts_with(&f.path))
-        .map(folder_status)
+        .map(|folder| {
+            let excluded = folder
+                .findings
+                .iter()
+                .any(|f| f.rule.code == "SIG006" && std::path::Path::new(&f.location.path) == path);
+            if excluded {
+                "not-covered"
+            } else {
+                folder_status(folder)
+            }
+        })
         .next()
         .unwrap_or("not-checked")
 }
