@@ -526,8 +526,17 @@ fn keyless_signer(
             .claimed_identity()
             .map(|i| format!(" (the certificate claims {} from {})", i.san, i.issuer))
             .unwrap_or_default();
+        // An authority or log the root does not know may just be newer
+        // than the root built into this binary.
+        let stale_hint = if options.trust_root.is_none()
+            && (e.contains("trusted root") || e.contains("certificate authority of the"))
+        {
+            " (if the signature is newer than this loadguard, pass a current trusted_root.json with --trust-root)"
+        } else {
+            ""
+        };
         Stop::Invalid(format!(
-            "Sigstore keyless signature{claimed}, checked against the {}: {e}",
+            "Sigstore keyless signature{claimed}, checked against the {}: {e}{stale_hint}",
             root.name
         ))
     })?;
