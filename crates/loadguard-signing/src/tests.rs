@@ -4,6 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
+use crate::bundle::{BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, STATEMENT_TYPE, python_bytes_repr};
+use crate::manifest::under;
+use loadguard_core::codec::base64_decode;
 
 mod private_sigstore;
 

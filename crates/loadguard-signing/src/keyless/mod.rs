@@ -20,13 +20,13 @@ use x509_cert::Certificate;
 pub(crate) use fulcio::Identity;
 pub use trust_root::TrustedRoot;
 
+use crate::bundle::{base64_field, items};
 use crate::key::Key;
 use crate::time::format_unix;
-use crate::{base64_field, items};
 
 /// The keyless parts of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Material {
+pub(crate) struct Material {
     certificate: Vec<u8>,
     tlog_entries: Value,
     timestamps: Vec<Vec<u8>>,

@@ -13,8 +13,9 @@ use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
 use super::trust_root::{LogKey, TrustedRoot};
+use crate::bundle::{base64_field, items};
 use crate::certificate::load_anchors;
-use crate::{base64_field, hex, items};
+use crate::hex;
 use loadguard_core::codec::{base64_decode, base64_encode};
 
 /// Proofs deeper than this cannot come from a log of fewer than 2^64 leaves.

@@ -13,9 +13,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use x509_cert::Certificate;
 
+use crate::bundle::{base64_field, items};
 use crate::key::Key;
 use crate::time::rfc3339;
-use crate::{base64_field, items};
 
 const MEDIA_TYPE_PREFIX: &str = "application/vnd.dev.sigstore.trustedroot+json";
 const PUBLIC_GOOD: &str = include_str!("../../trust/public-good.json");
