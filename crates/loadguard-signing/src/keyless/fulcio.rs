@@ -21,6 +21,8 @@ const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
 const OID_ISSUER_V2: &str = "1.3.6.1.4.1.57264.1.8";
 /// The OIDC issuer as raw bytes (deprecated, still written).
 const OID_ISSUER_V1: &str = "1.3.6.1.4.1.57264.1.1";
+/// Fulcio's username SAN (`otherName`, UTF8String), e.g. `foo!oidc.local`.
+const OID_OTHERNAME_USERNAME: &str = "1.3.6.1.4.1.57264.1.7";
 
 /// Who a Fulcio certificate says signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +88,7 @@ pub(crate) fn check_profile(leaf: &Certificate) -> Result<(), String> {
     Ok(())
 }
 
-/// The SAN (email or URI) and the OIDC issuer (the DER extension first,
+/// The SAN (email, URI or Fulcio username) and the OIDC issuer (the DER extension first,
 /// the raw legacy one as fallback).
 pub(crate) fn identity(leaf: &Certificate) -> Result<Identity, String> {
     let san_der =
@@ -98,9 +100,14 @@ pub(crate) fn identity(leaf: &Certificate) -> Result<Identity, String> {
         .find_map(|n| match n {
             GeneralName::Rfc822Name(s) => Some(s.to_string()),
             GeneralName::UniformResourceIdentifier(s) => Some(s.to_string()),
+            GeneralName::OtherName(o) if o.type_id.to_string() == OID_OTHERNAME_USERNAME => {
+                der::asn1::Utf8StringRef::try_from(&o.value)
+                    .ok()
+                    .map(|u| u.to_string())
+            }
             _ => None,
         })
-        .ok_or("the signing certificate's SAN is neither an email nor a URI")?;
+        .ok_or("the signing certificate's SAN is not an email, a URI or a Fulcio username")?;
     let issuer = match extension(leaf, OID_ISSUER_V2) {
         Some(v) => {
             let s = asn1::single(v, asn1::UTF8_STRING)?;
@@ -121,4 +128,26 @@ pub(crate) fn spki_der(leaf: &Certificate) -> Result<Vec<u8>, String> {
         .subject_public_key_info
         .to_der()
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_username_san_is_an_identity() {
+        let der = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/sigstore/othername-leaf.der"),
+        )
+        .expect("cert");
+        let leaf = Certificate::from_der(&der).expect("der");
+        assert_eq!(
+            identity(&leaf).expect("identity"),
+            Identity {
+                san: "foo!oidc.local".into(),
+                issuer: "http://oidc.local:8080".into()
+            }
+        );
+    }
 }
