@@ -516,10 +516,20 @@ fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .map(scan::Target::verdict)
         .max()
         .unwrap_or(Verdict::Safe);
+    // A valid signature whose signer left model files out does not vouch
+    // for the model: CI must not pass it as verified.
+    let uncovered = targets[0]
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "SIG006" && f.severity >= Severity::High)
+        .count();
     if !render_machine_format(out, args.format, &targets, verdict)? {
         let line = match &report.outcome {
+            loadguard_signing::Outcome::Verified { by } if uncovered > 0 => format!(
+                "NOT FULLY VERIFIED: signed by {by}, but the signature leaves {uncovered} model file(s) out"
+            ),
             loadguard_signing::Outcome::Verified { by } => {
-                format!("verified: signed by {by}; every file matches")
+                format!("verified: signed by {by}; every signed file matches")
             }
             loadguard_signing::Outcome::Unverifiable { why } => format!("not verified: {why}"),
             loadguard_signing::Outcome::Invalid => "INVALID: see the findings above".to_owned(),
@@ -536,6 +546,7 @@ fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
 
     out.flush()?;
     Ok(match report.outcome {
+        loadguard_signing::Outcome::Verified { .. } if uncovered > 0 => ExitCode::from(1),
         loadguard_signing::Outcome::Verified { .. } => ExitCode::SUCCESS,
         loadguard_signing::Outcome::Invalid => ExitCode::from(1),
         loadguard_signing::Outcome::Unverifiable { .. } => ExitCode::from(2),

@@ -514,6 +514,31 @@ fn verify_keyless_exit_codes() {
 }
 
 #[test]
+fn verify_fails_a_signature_that_leaves_the_weights_out() {
+    let vectors = fixtures().join("model-signing");
+    let key = vectors.join("keys/p256-pub.pem");
+    let model = vectors.join("generated/ignores-weights");
+    let (code, out, _) = loadguard(&[
+        "verify",
+        model.to_str().unwrap_or_default(),
+        "--key",
+        key.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("leaves 2 model file(s) out"), "{out}");
+    // A low exclusion (a plain file the signer ignored) still verifies.
+    let v110 = vectors.join("v1.1.0-elliptic-key");
+    let vk = vectors.join("keys/signing-key-pub.pem");
+    let (code, out, _) = loadguard(&[
+        "verify",
+        v110.to_str().unwrap_or_default(),
+        "--key",
+        vk.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
 fn scan_reports_keyless_signature_status() {
     let model = fixtures().join("model-signing/v1.1.0-sigstore");
     let m = model.to_str().unwrap_or_default();
