@@ -314,8 +314,9 @@ fn keyless_signer(
     });
     Ok(Signer {
         by: format!(
-            "{signed_by} with Sigstore, logged and timed at {}",
-            verified.describe_times()
+            "{signed_by} with Sigstore, logged and timed at {} (checked against the {})",
+            verified.describe_times(),
+            root.name
         ),
         unpinned,
     })
