@@ -73,6 +73,9 @@ struct SignerArgs {
     /// Sigstore trusted_root.json to verify keyless signatures against [default: built-in public-good root].
     #[arg(long, value_name = "FILE")]
     trust_root: Option<PathBuf>,
+    /// Largest model.sig to read [default: 64 MiB].
+    #[arg(long, value_name = "BYTES")]
+    max_signature_bytes: Option<u64>,
 }
 
 impl SignerArgs {
@@ -89,6 +92,7 @@ impl SignerArgs {
             identity: self.identity.clone().or_else(|| cfg.identity.clone()),
             issuer: self.issuer.clone().or_else(|| cfg.issuer.clone()),
             trust_root: path(&self.trust_root, &cfg.trust_root),
+            max_signature_bytes: self.max_signature_bytes,
         }
     }
 
@@ -112,6 +116,7 @@ impl SignerArgs {
             identity: self.identity.clone(),
             issuer: self.issuer.clone(),
             trust_root,
+            max_signature_bytes: self.max_signature_bytes,
             ..Default::default()
         })
     }
@@ -388,10 +393,13 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .as_deref()
         .and_then(std::path::Path::parent)
         .unwrap_or(std::path::Path::new("."));
-    let verify_options = args
+    let mut verify_options = args
         .signer
         .or_config(&cfg.signature, config_dir)
         .options()?;
+    verify_options.max_signature_bytes = verify_options
+        .max_signature_bytes
+        .or(cfg.limits.max_signature_bytes);
     let require_signature = args.require_signature || cfg.signature.require == Some(true);
     for dir in args.paths.iter().filter(|p| p.is_dir()) {
         let mut findings = loadguard_signing::status(dir, &verify_options);

@@ -32,6 +32,8 @@ pub use bundle::pae;
 pub use keyless::TrustedRoot;
 
 pub const SIGNATURE_FILE: &str = "model.sig";
+/// The largest `model.sig` read by default (64 MiB).
+pub const MAX_SIGNATURE_BYTES: u64 = 64 << 20;
 
 /// The outcome of a verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +69,8 @@ pub struct VerifyOptions {
     pub issuer: Option<String>,
     /// The Sigstore trusted root [default: the built-in public-good root].
     pub trust_root: Option<std::sync::Arc<TrustedRoot>>,
+    /// A larger `model.sig` is not read [default: `MAX_SIGNATURE_BYTES`].
+    pub max_signature_bytes: Option<u64>,
 }
 
 fn finding(
@@ -117,6 +121,18 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
         outcome: Outcome::Invalid,
         findings: vec![finding(&rules::sig_invalid::RULE, signature, None, why)],
     };
+    // A bundle for a model of ten thousand files is a few MB; a larger one
+    // is not read into memory.
+    let limit = options.max_signature_bytes.unwrap_or(MAX_SIGNATURE_BYTES);
+    match std::fs::metadata(signature) {
+        Ok(m) if m.len() > limit => {
+            return invalid(format!(
+                "the signature is {} bytes, over the {limit}-byte limit for a bundle (--max-signature-bytes)",
+                m.len()
+            ));
+        }
+        _ => {}
+    }
     let text = match std::fs::read_to_string(signature) {
         Ok(t) => t,
         Err(e) => return invalid(format!("cannot read the signature: {e}")),

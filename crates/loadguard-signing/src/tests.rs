@@ -782,3 +782,20 @@ fn sharded_signatures_catch_appended_bytes_and_allow_empty_files() {
         );
     }
 }
+
+#[test]
+fn an_oversized_bundle_is_refused_without_reading_it() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let sig = d.path().join(SIGNATURE_FILE);
+    let f = std::fs::File::create(&sig).expect("create");
+    f.set_len(MAX_SIGNATURE_BYTES + 1).expect("sparse");
+    let r = verify(d.path(), &sig, &VerifyOptions::default());
+    invalid_because(&r, "limit for a bundle");
+    // The limit is the caller's: a vector over a tiny limit is refused.
+    let dir = vectors().join("v1.1.0-elliptic-key");
+    let o = VerifyOptions {
+        max_signature_bytes: Some(100),
+        ..opts(Some(vector_key()), &[])
+    };
+    invalid_because(&verify_dir(&dir, &o), "over the 100-byte limit");
+}
