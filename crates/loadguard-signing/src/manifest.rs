@@ -282,14 +282,19 @@ fn compare_files(
         .map(|(name, (path, range))| (name.as_str(), hash_file(path, *range, hash)))
         .collect();
     for (name, digest) in digests {
-        if digest.as_deref() != expected.get(name).copied() {
-            out.push(finding(
-                &rules::sig_manifest::RULE,
-                &root.join(path_of(name)),
-                Some(name),
-                "changed since it was signed (digest mismatch)".into(),
-            ));
-        }
+        let message = match digest {
+            None => "cannot be read, so it cannot be compared with what was signed",
+            Some(d) if Some(d.as_str()) != expected.get(name).copied() => {
+                "changed since it was signed (digest mismatch)"
+            }
+            Some(_) => continue,
+        };
+        out.push(finding(
+            &rules::sig_manifest::RULE,
+            &root.join(path_of(name)),
+            Some(name),
+            message.into(),
+        ));
     }
     out
 }
