@@ -461,15 +461,8 @@ fn magic(b: &[u8]) -> Option<&'static str> {
 }
 
 fn find_eocd(data: &[u8]) -> Option<u64> {
-    let start = data.len().saturating_sub(65_557);
-    let tail = &data[start..];
-    if tail.len() < 22 {
-        return None;
-    }
-    (0..=tail.len() - 22)
-        .rev()
-        .find(|&i| &tail[i..i + 4] == b"PK\x05\x06")
-        .map(|i| (start + i) as u64)
+    let start = data.len().saturating_sub(crate::ZIP_EOCD_WINDOW);
+    crate::last_zip_eocd(&data[start..]).map(|i| (start + i) as u64)
 }
 
 #[cfg(test)]

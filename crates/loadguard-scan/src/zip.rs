@@ -169,16 +169,9 @@ pub fn read(src: &dyn Source, max_entries: usize) -> Archive {
 
 fn find_eocd(src: &dyn Source) -> Option<u64> {
     let len = src.size();
-    let window = 22 + 65535u64;
-    let start = len.saturating_sub(window);
+    let start = len.saturating_sub(loadguard_formats::ZIP_EOCD_WINDOW as u64);
     let tail = src.read_at(start, (len - start) as usize).ok()?;
-    if tail.len() < 22 {
-        return None;
-    }
-    (0..=tail.len() - 22)
-        .rev()
-        .find(|&i| &tail[i..i + 4] == EOCD)
-        .map(|i| start + i as u64)
+    loadguard_formats::last_zip_eocd(&tail).map(|i| start + i as u64)
 }
 
 fn read_central(
