@@ -127,7 +127,9 @@ pub fn read(src: &dyn Source, max_entries: usize) -> Archive {
         e.header_offset += delta;
         match read_local(src, e.header_offset) {
             Some(local) => {
-                if local.name != e.name {
+                // Decoded as the central entry says, so that only different
+                // bytes (not a different UTF-8 flag) count as a mismatch.
+                if decode_name(&local.raw_name, e.flags) != e.name {
                     archive.issues.push(Issue::NameMismatch {
                         central: e.name.clone(),
                         local: local.name.clone(),
@@ -304,12 +306,37 @@ fn apply_zip64(extra: &[u8], size: &mut u64, csize: &mut u64, offset: &mut u64) 
     }
 }
 
-/// Names are CP437 unless flag bit 11 says UTF-8; both are shown lossily.
-fn decode_name(raw: &[u8], _flags: u16) -> String {
-    String::from_utf8_lossy(raw).into_owned()
+/// The upper half of code page 437, the zip default for names.
+const CP437_HIGH: [char; 128] = [
+    'Ç', 'ü', 'é', 'â', 'ä', 'à', 'å', 'ç', 'ê', 'ë', 'è', 'ï', 'î', 'ì', 'Ä', 'Å', 'É', 'æ', 'Æ',
+    'ô', 'ö', 'ò', 'û', 'ù', 'ÿ', 'Ö', 'Ü', '¢', '£', '¥', '₧', 'ƒ', 'á', 'í', 'ó', 'ú', 'ñ', 'Ñ',
+    'ª', 'º', '¿', '⌐', '¬', '½', '¼', '¡', '«', '»', '░', '▒', '▓', '│', '┤', '╡', '╢', '╖', '╕',
+    '╣', '║', '╗', '╝', '╜', '╛', '┐', '└', '┴', '┬', '├', '─', '┼', '╞', '╟', '╚', '╔', '╩', '╦',
+    '╠', '═', '╬', '╧', '╨', '╤', '╥', '╙', '╘', '╒', '╓', '╫', '╪', '┘', '┌', '█', '▄', '▌', '▐',
+    '▀', 'α', 'ß', 'Γ', 'π', 'Σ', 'σ', 'µ', 'τ', 'Φ', 'Θ', 'Ω', 'δ', '∞', 'φ', 'ε', '∩', '≡', '±',
+    '≥', '≤', '⌠', '⌡', '÷', '≈', '°', '∙', '·', '√', 'ⁿ', '²', '■', '\u{a0}',
+];
+
+/// Names are UTF-8 when flag bit 11 says so (invalid bytes shown as U+FFFD)
+/// and CP437 otherwise, as Python's `zipfile` decodes them.
+fn decode_name(raw: &[u8], flags: u16) -> String {
+    if flags & 0x800 != 0 || raw.is_ascii() {
+        return String::from_utf8_lossy(raw).into_owned();
+    }
+    raw.iter()
+        .map(|&b| {
+            if b < 0x80 {
+                char::from(b)
+            } else {
+                CP437_HIGH[usize::from(b - 0x80)]
+            }
+        })
+        .collect()
 }
 
 struct Local {
+    /// The name bytes as stored.
+    raw_name: Vec<u8>,
     name: String,
     flags: u16,
     method: u16,
@@ -344,6 +371,7 @@ fn read_local(src: &dyn Source, offset: u64) -> Option<Local> {
     );
     Some(Local {
         name: decode_name(&tail[..name_len], flags),
+        raw_name: tail[..name_len].to_vec(),
         flags,
         method,
         crc32,
@@ -475,6 +503,19 @@ fn check_names_flags_overlaps(archive: &mut Archive) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn names_decode_as_python_zipfile_does() {
+        // Without the UTF-8 flag: CP437 (`zipfile` gives 'ÇüÉ░ .pkl').
+        assert_eq!(
+            decode_name(b"\x80\x81\x90\xb0\xff.pkl", 0),
+            "ÇüÉ░\u{a0}.pkl"
+        );
+        // With it: UTF-8, invalid bytes replaced.
+        assert_eq!(decode_name("é.pkl".as_bytes(), 0x800), "é.pkl");
+        assert_eq!(decode_name(b"\xff.pkl", 0x800), "\u{fffd}.pkl");
+        assert_eq!(decode_name(b"archive/data.pkl", 0), "archive/data.pkl");
+    }
 
     /// Builds a stored zip by hand: (name, data) members, central directory, EOCD.
     pub(crate) fn build(members: &[(&str, &[u8])]) -> Vec<u8> {
