@@ -924,12 +924,8 @@ impl Ctx<'_> {
     /// 7z archives (checkpoints have shipped 7z-compressed). Every member
     /// is decoded within the limits and scanned by content.
     fn seven_zip(&mut self, src: &dyn Source, path: &[String], depth: u32) {
-        let Ok(bytes) = src.read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX)) else {
-            return;
-        };
-        let cursor = std::io::Cursor::new(bytes.as_ref());
         let mut reader = match sevenz_rust2::ArchiveReader::new_with_memory_limit(
-            cursor,
+            source::SourceReader::new(src),
             sevenz_rust2::Password::empty(),
             256 * 1024,
         ) {

@@ -70,3 +70,63 @@ impl Source for Vec<u8> {
         Some(self)
     }
 }
+
+/// A `Read + Seek` view of a source, for readers that want a stream (the
+/// 7z reader); reads go through `read_at`, so nothing is loaded whole.
+pub(crate) struct SourceReader<'a> {
+    src: &'a dyn Source,
+    pos: u64,
+}
+
+impl<'a> SourceReader<'a> {
+    pub(crate) fn new(src: &'a dyn Source) -> Self {
+        Self { src, pos: 0 }
+    }
+}
+
+impl io::Read for SourceReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let data = self.src.read_at(self.pos, buf.len())?;
+        buf[..data.len()].copy_from_slice(&data);
+        self.pos += data.len() as u64;
+        Ok(data.len())
+    }
+}
+
+impl io::Seek for SourceReader<'_> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
+        let target = match to {
+            io::SeekFrom::Start(n) => Some(n),
+            io::SeekFrom::End(d) => self.src.size().checked_add_signed(d),
+            io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = target
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before the start"))?;
+        Ok(self.pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Seek, SeekFrom};
+
+    use super::*;
+
+    #[test]
+    fn the_reader_reads_and_seeks_within_the_source() {
+        let data: &[u8] = b"0123456789";
+        let mut r = SourceReader::new(&data);
+        let mut buf = [0u8; 4];
+        assert_eq!(r.read(&mut buf).expect("read"), 4);
+        assert_eq!(&buf, b"0123");
+        assert_eq!(r.seek(SeekFrom::End(-2)).expect("seek"), 8);
+        assert_eq!(r.read(&mut buf).expect("read"), 2);
+        assert_eq!(&buf[..2], b"89");
+        assert_eq!(r.read(&mut buf).expect("read"), 0);
+        assert!(r.seek(SeekFrom::Current(-20)).is_err());
+        assert_eq!(r.seek(SeekFrom::Start(3)).expect("seek"), 3);
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).expect("read");
+        assert_eq!(rest, b"3456789");
+    }
+}
