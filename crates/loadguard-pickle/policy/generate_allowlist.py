@@ -177,6 +177,8 @@ def sklearn_objects(c: Collector) -> None:
                 except Exception as exc:  # noqa: BLE001
                     c.errors.append(f"sklearn {name}: {exc}")
                     continue
+        if "random_state" in est.get_params():
+            est.set_params(random_state=0)  # the same names on every run
         c.add_pickle(lib, est)
         for y in (y_cls, y_reg, None):
             try:
@@ -197,6 +199,11 @@ def sklearn_objects(c: Collector) -> None:
         c.add_pickle(lib, vec)
     pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y_cls)
     c.add_pickle(lib, pipe)
+    # A label that never varies: one-vs-rest stores a _ConstantPredictor.
+    from sklearn.multiclass import OneVsRestClassifier
+
+    labels = np.c_[y_cls, np.ones_like(y_cls)]
+    c.add_pickle(lib, OneVsRestClassifier(LogisticRegression()).fit(X, labels))
     ct = ColumnTransformer([("num", StandardScaler(), [0, 1]), ("cat", OneHotEncoder(), [2])])
     c.add_pickle(lib, ct.fit(np.c_[X[:, :2], (X[:, 2] > 0.5).astype(int)]))
 
@@ -306,28 +313,64 @@ def torch_objects(c: Collector) -> None:
         pass
 
 
+# Architectures whose whole-model pickles are allowlisted: the common text,
+# vision and speech families. Each is built tiny from its own config class.
+TRANSFORMERS_ARCHS = (
+    "albert", "bart", "bert", "bloom", "clip", "deberta-v2", "distilbert", "electra", "falcon",
+    "gemma", "gemma2", "gpt2", "gpt_neox", "gptj", "llama", "mbart", "mistral", "mixtral",
+    "mpnet", "opt", "phi", "phi3", "qwen2", "qwen2_moe", "qwen3", "roberta", "t5", "vit",
+    "wav2vec2", "whisper", "xlm-roberta",
+)
+TINY = dict(
+    vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+    num_key_value_heads=2, intermediate_size=32, max_position_embeddings=64, d_model=16,
+    encoder_layers=1, decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2,
+    encoder_ffn_dim=32, decoder_ffn_dim=32, n_embd=16, n_layer=1, n_head=2, num_layers=1,
+    num_heads=2, d_kv=8, d_ff=32, head_dim=8, num_local_experts=2, num_experts=2,
+    num_experts_per_tok=1, moe_intermediate_size=16, shared_expert_intermediate_size=16,
+    embedding_size=16, image_size=32, patch_size=8, rotary_dim=4, n_positions=64,
+    ffn_dim=32, word_embed_proj_dim=16, pad_token_id=0, bos_token_id=1, eos_token_id=2,
+    decoder_start_token_id=1, num_mel_bins=4, max_source_positions=8, max_target_positions=8,
+)
+
+
 def transformers_objects(c: Collector) -> None:
     import transformers
-    from transformers import (
-        BertConfig, BertModel, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
-        T5Config, T5ForConditionalGeneration, TrainingArguments,
-    )
+    from transformers import AutoConfig, AutoModel, TrainingArguments
 
     lib = f"transformers {transformers.__version__}"
     with tempfile.TemporaryDirectory() as out:
         args = TrainingArguments(output_dir=out)
         c.add_torch_save(lib, args)
-    small = dict(vocab_size=32, hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16)
-    for cfg, model in (
-        (BertConfig(**small), BertModel),
-        (GPT2Config(vocab_size=32, n_embd=8, n_layer=1, n_head=2), GPT2LMHeadModel),
-        (LlamaConfig(**small, num_key_value_heads=2), LlamaForCausalLM),
-        (T5Config(vocab_size=32, d_model=8, d_kv=4, d_ff=16, num_layers=1, num_heads=2), T5ForConditionalGeneration),
-    ):
-        m = model(cfg)
-        c.add_torch_save(lib, m.state_dict())
-        c.add_torch_save(lib, m)
+    heads = [AutoModel]
+    for name in ("AutoModelForCausalLM", "AutoModelForSeq2SeqLM", "AutoModelForSequenceClassification",
+                 "AutoModelForMaskedLM", "AutoModelForImageClassification", "AutoModelForSpeechSeq2Seq",
+                 "AutoModelForTokenClassification", "AutoModelForQuestionAnswering", "AutoModelForCTC"):
+        heads.append(getattr(transformers, name))
+    for arch in TRANSFORMERS_ARCHS:
+        try:
+            base = AutoConfig.for_model(arch)
+            keys = set(base.to_dict())
+            cfg = AutoConfig.for_model(arch, **{k: v for k, v in TINY.items() if k in keys})
+            if hasattr(cfg, "text_config") and hasattr(cfg, "vision_config"):
+                for sub in (cfg.text_config, cfg.vision_config):
+                    for k, v in TINY.items():
+                        if hasattr(sub, k):
+                            setattr(sub, k, v)
+        except Exception as exc:  # noqa: BLE001 - an architecture this version lacks
+            c.errors.append(f"transformers {arch}: {exc}")
+            continue
         c.add_torch_save(lib, cfg)
+        for head in heads:
+            try:
+                m = head.from_config(cfg)
+            except Exception:  # noqa: BLE001 - no such head for this architecture
+                continue
+            for obj in (m, m.state_dict()):
+                try:
+                    c.add_torch_save(lib, obj)
+                except Exception as exc:  # noqa: BLE001 - e.g. parametrized modules refuse
+                    c.errors.append(f"transformers {arch} {type(m).__name__}: {exc}")
 
 
 def boosting_objects(c: Collector) -> None:
