@@ -64,12 +64,105 @@ pub fn validate_config(text: &[u8], offset: u64) -> Report {
     report
 }
 
-/// The `model_config` JSON inside a legacy HDF5 file: HDF5 stores the
-/// attribute as a contiguous string, found here by its opening bytes.
-pub fn find_h5_config(data: &[u8]) -> Option<(u64, &[u8])> {
-    let start = find(data, b"{\"class_name\"")?;
-    let end = json_end(&data[start..])?;
-    Some((start as u64, &data[start..start + end]))
+/// Keras configurations found in a legacy HDF5 file.
+#[derive(Debug, Default)]
+pub struct H5Configs<'a> {
+    /// JSON documents with a `class_name`, and where they start.
+    pub configs: Vec<(u64, &'a [u8])>,
+    /// The file names a `model_config` attribute.
+    pub names_model_config: bool,
+    /// More candidates than `MAX_H5_CANDIDATES`: the rest were not read.
+    pub gave_up: bool,
+}
+
+/// Candidate documents read per file, and bytes per candidate: bounds on
+/// the work a crafted file can cause.
+const MAX_H5_CANDIDATES: usize = 4096;
+const MAX_H5_CONFIG_BYTES: usize = 64 << 20;
+
+/// The Keras JSON documents inside a legacy HDF5 file, without an HDF5
+/// library: h5py stores string attributes (`model_config`,
+/// `training_config`) as variable-length strings, whose bytes are objects
+/// of a global heap collection (`GCOL`); every such object that is a JSON
+/// document with a `class_name` is returned, whatever its key order. Fixed-
+/// length string attributes are stored inline: any other `{"class_name"`
+/// document is returned too. Every candidate is checked, so a decoy
+/// config cannot hide the real one.
+pub fn find_h5_configs(data: &[u8]) -> H5Configs<'_> {
+    let mut out = H5Configs {
+        names_model_config: find(data, b"model_config").is_some(),
+        ..H5Configs::default()
+    };
+    let mut covered: Vec<(usize, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(i) = find(&data[from..], b"GCOL").map(|i| i + from) {
+        from = i + 4;
+        for (start, object) in global_heap_objects(data, i) {
+            covered.push((start, start + object.len()));
+            let body = object.trim_ascii();
+            if body.starts_with(b"{") && find(body, b"\"class_name\"").is_some() {
+                let lead = object.len() - object.trim_ascii_start().len();
+                out.configs.push(((start + lead) as u64, body));
+            }
+        }
+    }
+    let mut from = 0;
+    let mut candidates = 0;
+    while let Some(i) = find(&data[from..], b"{\"class_name\"").map(|i| i + from) {
+        candidates += 1;
+        if candidates > MAX_H5_CANDIDATES {
+            out.gave_up = true;
+            break;
+        }
+        let window = &data[i..data.len().min(i + MAX_H5_CONFIG_BYTES)];
+        let Some(len) = json_end(window) else {
+            from = i + 1;
+            continue;
+        };
+        from = i + len;
+        if !covered.iter().any(|&(a, b)| a <= i && i < b) {
+            out.configs.push((i as u64, &data[i..i + len]));
+        }
+    }
+    out
+}
+
+/// The objects of the global heap collection at `at` (HDF5 format spec
+/// III.E, 8-byte lengths): `GCOL`, version 1, the collection size, then
+/// objects (index, reference count, size, data padded to 8) until index 0.
+fn global_heap_objects(data: &[u8], at: usize) -> Vec<(usize, &[u8])> {
+    let u64_at = |p: usize| -> Option<usize> {
+        let b: [u8; 8] = data.get(p..p + 8)?.try_into().ok()?;
+        usize::try_from(u64::from_le_bytes(b)).ok()
+    };
+    let mut objects = Vec::new();
+    if data.get(at + 4) != Some(&1) {
+        return objects;
+    }
+    let Some(end) = u64_at(at + 8)
+        .filter(|&n| n >= 16)
+        .and_then(|n| at.checked_add(n))
+        .filter(|&e| e <= data.len())
+    else {
+        return objects;
+    };
+    let mut pos = at + 16;
+    while pos + 16 <= end {
+        let index = u16::from_le_bytes([data[pos], data[pos + 1]]);
+        let Some(size) = u64_at(pos + 8) else {
+            break;
+        };
+        if index == 0 {
+            break;
+        }
+        let start = pos + 16;
+        let Some(stop) = start.checked_add(size).filter(|&s| s <= end) else {
+            break;
+        };
+        objects.push((start, &data[start..stop]));
+        pos = start + size.div_ceil(8) * 8;
+    }
+    objects
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -389,8 +482,59 @@ mod tests {
             br#"{"class_name": "Sequential", "config": {"name": "s", "note": "a } in a string"}}"#,
         );
         f.extend_from_slice(&[0u8; 8]);
-        let (at, cfg) = find_h5_config(&f).expect("found");
-        assert_eq!(at, 48);
+        let found = find_h5_configs(&f);
+        let [(at, cfg)] = found.configs.as_slice() else {
+            panic!("{:?}", found.configs);
+        };
+        assert_eq!(*at, 48);
         assert!(cfg.ends_with(b"}}"));
+    }
+
+    /// A global heap collection holding `objects` (index from 1).
+    fn gcol(objects: &[&[u8]]) -> Vec<u8> {
+        let mut body = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            body.extend_from_slice(&(i as u16 + 1).to_le_bytes());
+            body.extend_from_slice(&[1, 0, 0, 0, 0, 0]);
+            body.extend_from_slice(&(o.len() as u64).to_le_bytes());
+            body.extend_from_slice(o);
+            body.resize(body.len().div_ceil(8) * 8, 0);
+        }
+        body.extend_from_slice(&[0u8; 16]); // free space, index 0
+        let mut g = b"GCOL\x01\0\0\0".to_vec();
+        g.extend_from_slice(&((body.len() + 16) as u64).to_le_bytes());
+        g.extend_from_slice(&body);
+        g
+    }
+
+    #[test]
+    fn every_h5_config_is_found_whatever_its_key_order() {
+        // A harmless decoy first, then the real model_config with its keys
+        // reordered (Keras does not care), stored as h5py stores strings.
+        let evil = br#"{"config": {"layers": [{"config": {"name": "x", "function": {"class_name": "__lambda__", "config": {"code": "4wEAAAAAAAAAAAAAAAEAAAADAAAAQwAAAHMMAAAAdABkAYMBAQBkAFMAKQJO6QAAAAApAdoEZXZhbCkB2gF4qQByBAAAAPoAcgUAAAAEAAAAcwAAAAA="}}}, "class_name": "Lambda"}]}, "class_name": "Sequential"}"#;
+        let mut f = HDF5_MAGIC.to_vec();
+        f.extend_from_slice(b"model_config\0");
+        f.extend_from_slice(br#"{"class_name": "Sequential", "config": {"layers": []}}"#);
+        f.extend_from_slice(&gcol(&[b"2.15.0", b"tensorflow", evil]));
+        let found = find_h5_configs(&f);
+        assert_eq!(found.configs.len(), 2, "{:?}", found.configs);
+        let codes: Vec<&str> = found
+            .configs
+            .iter()
+            .flat_map(|(at, c)| validate_config(c, *at).findings)
+            .map(|f| f.rule.code)
+            .collect();
+        assert!(codes.contains(&"KR001"), "{codes:?}");
+        // A config that names model_config but holds no JSON is noticed.
+        let mut g = HDF5_MAGIC.to_vec();
+        g.extend_from_slice(b"model_config\0\x01\x02");
+        let none = find_h5_configs(&g);
+        assert!(none.configs.is_empty() && none.names_model_config);
+        // A truncated collection is not read past its end.
+        let mut t = HDF5_MAGIC.to_vec();
+        let mut c = gcol(&[evil]);
+        c.truncate(40);
+        t.extend_from_slice(&c);
+        assert!(find_h5_configs(&t).configs.is_empty());
     }
 }

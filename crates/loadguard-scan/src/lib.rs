@@ -282,11 +282,29 @@ impl Ctx<'_> {
             return Format::TensorFlow;
         }
         if head.starts_with(loadguard_formats::keras::HDF5_MAGIC) {
-            if let Some(data) = src.contiguous()
-                && let Some((offset, config)) = loadguard_formats::keras::find_h5_config(data)
-            {
-                self.streams += 1;
-                self.keras_config(config, offset, path);
+            if let Some(data) = src.contiguous() {
+                let found = loadguard_formats::keras::find_h5_configs(data);
+                for (offset, config) in &found.configs {
+                    self.streams += 1;
+                    self.keras_config(config, *offset, path);
+                }
+                if found.gave_up {
+                    self.report(
+                        &loadguard_formats::rules::kr_config::RULE,
+                        path,
+                        None,
+                        "too many JSON-like candidates in this HDF5 file; the rest were not checked".into(),
+                    );
+                }
+                if found.configs.is_empty() && found.names_model_config {
+                    // Never "safe" because the config was not found.
+                    self.report(
+                        &loadguard_formats::rules::kr_config::RULE,
+                        path,
+                        None,
+                        "the file names a model_config attribute, but its JSON could not be located; the Keras config was not checked".into(),
+                    );
+                }
             }
             return Format::Hdf5;
         }
