@@ -404,6 +404,14 @@ fn keyless_changed_files_fail() {
     );
 }
 
+/// A vector's model.sig as JSON.
+fn bundle_of(name: &str) -> serde_json::Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(vectors().join(name).join(SIGNATURE_FILE)).expect("read"),
+    )
+    .expect("json")
+}
+
 /// Rewrites a keyless vector's bundle and expects a failure.
 fn tampered(name: &str, why: &str, change: impl FnOnce(&mut serde_json::Value)) {
     let d = copy(name);
@@ -470,11 +478,7 @@ fn keyless_tampering_is_caught_at_each_step() {
     });
     tampered("v1.0.1-sigstore", "another payload", |b| {
         // The log entry of another signing: its body names another payload.
-        let other: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(vectors().join("v1.0.0-sigstore").join(SIGNATURE_FILE))
-                .expect("read"),
-        )
-        .expect("json");
+        let other = bundle_of("v1.0.0-sigstore");
         *b.pointer_mut(entry).expect("entry") = other.pointer(entry).expect("entry").clone();
     });
     tampered("v1.1.0-sigstore", "timestamp", |b| {
@@ -491,11 +495,7 @@ fn keyless_tampering_is_caught_at_each_step() {
     });
     tampered("v1.1.0-sigstore", "certificate", |b| {
         // Another Fulcio certificate (from another signing) in place of the signer's.
-        let other: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(vectors().join("v1.0.1-sigstore").join(SIGNATURE_FILE))
-                .expect("read"),
-        )
-        .expect("json");
+        let other = bundle_of("v1.0.1-sigstore");
         b["verificationMaterial"]["certificate"] =
             other["verificationMaterial"]["certificate"].clone();
     });
