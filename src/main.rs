@@ -542,13 +542,7 @@ fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
             loadguard_signing::Outcome::Unverifiable { why } => format!("not verified: {why}"),
             loadguard_signing::Outcome::Invalid => "INVALID: see the findings above".to_owned(),
         };
-        output::text::render(
-            out,
-            &targets,
-            verdict,
-            &output::text::Style { color: false },
-            false,
-        )?;
+        output::text::render_verification(out, &targets[0], &output::text::Style { color: false })?;
         writeln!(out, "{}: {line}", args.model.display())?;
     }
 

@@ -61,7 +61,8 @@ pub(crate) fn render(
         let shown: Vec<_> = t
             .findings
             .iter()
-            .filter(|f| f.severity > Severity::Info)
+            // Info is hidden, except provenance: who signed the folder.
+            .filter(|f| f.severity > Severity::Info || f.rule.code == "SIG005")
             .collect();
         if quiet && v == Verdict::Safe {
             continue;
@@ -91,39 +92,7 @@ pub(crate) fn render(
             writeln!(out, "  error: {}", clean(e))?;
         }
         for f in shown {
-            let mut at = String::new();
-            if let Some(m) = f.location.member_path() {
-                at.push_str(&format!("{} ", clean(&m)));
-            }
-            if let Some(l) = &f.location.logical {
-                at.push_str(&format!("[{}] ", clean(l)));
-            }
-            if let (Some(l), Some(c)) = (f.location.line, f.location.column) {
-                at.push_str(&format!("line {l}, column {c} "));
-            }
-            if let Some(o) = f.location.offset {
-                at.push_str(&format!("offset {o}"));
-            }
-            if let Some(op) = f.location.opcode {
-                at.push_str(&format!(" {op}"));
-            }
-            if let Some(s) = f.location.stream.filter(|s| *s > 0) {
-                at.push_str(&format!(" stream {s}"));
-            }
-            let count = if f.occurrences > 1 {
-                format!(" (x{})", f.occurrences)
-            } else {
-                String::new()
-            };
-            writeln!(
-                out,
-                "  {} {} {}  {}{count}",
-                style.severity(f.severity),
-                f.rule.code,
-                f.rule.name,
-                at.trim()
-            )?;
-            writeln!(out, "           {}", clean(&f.message))?;
+            finding(out, f, style)?;
         }
     }
     let (mut not_safe, mut review, mut safe) = (0, 0, 0);
@@ -141,4 +110,54 @@ pub(crate) fn render(
         if targets.len() == 1 { "" } else { "s" },
         style.verdict(verdict)
     )
+}
+
+/// One finding: severity, rule, where, then the message.
+fn finding(out: &mut dyn Write, f: &loadguard_core::Finding, style: &Style) -> io::Result<()> {
+    let mut at = String::new();
+    if let Some(m) = f.location.member_path() {
+        at.push_str(&format!("{} ", clean(&m)));
+    }
+    if let Some(l) = &f.location.logical {
+        at.push_str(&format!("[{}] ", clean(l)));
+    }
+    if let (Some(l), Some(c)) = (f.location.line, f.location.column) {
+        at.push_str(&format!("line {l}, column {c} "));
+    }
+    if let Some(o) = f.location.offset {
+        at.push_str(&format!("offset {o}"));
+    }
+    if let Some(op) = f.location.opcode {
+        at.push_str(&format!(" {op}"));
+    }
+    if let Some(s) = f.location.stream.filter(|s| *s > 0) {
+        at.push_str(&format!(" stream {s}"));
+    }
+    let count = if f.occurrences > 1 {
+        format!(" (x{})", f.occurrences)
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "  {} {} {}  {}{count}",
+        style.severity(f.severity),
+        f.rule.code,
+        f.rule.name,
+        at.trim()
+    )?;
+    writeln!(out, "           {}", clean(&f.message))
+}
+
+/// `loadguard verify`: the findings about the signature (the outcome line
+/// that follows says who signed), without a scan summary.
+pub(crate) fn render_verification(
+    out: &mut dyn Write,
+    target: &Target,
+    style: &Style,
+) -> io::Result<()> {
+    for f in target.findings.iter().filter(|f| f.rule.code != "SIG005") {
+        finding(out, f, style)?;
+    }
+    Ok(())
 }
