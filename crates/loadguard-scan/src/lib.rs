@@ -82,6 +82,8 @@ pub enum Format {
     PythonCode,
     /// A model folder, for its signature status.
     ModelFolder,
+    /// An OpenSSF Model Signing bundle (`model.sig`), verified with its folder.
+    ModelSignature,
     /// HDF5, such as a legacy Keras `.h5` model.
     Hdf5,
     /// A TensorFlow SavedModel or frozen GraphDef.
@@ -109,6 +111,7 @@ impl Format {
             Self::ModelConfig => "model-config",
             Self::PythonCode => "python",
             Self::ModelFolder => "model-folder",
+            Self::ModelSignature => "model-signature",
             Self::Hdf5 => "hdf5",
             Self::TensorFlow => "tensorflow",
             Self::Tar => "tar",
@@ -437,6 +440,9 @@ impl Ctx<'_> {
                 | "processor_config.json"
         ) {
             (Format::ModelConfig, loadguard_text::scan_config_json(text))
+        } else if lower == "model.sig" && text.trim_start().starts_with('{') {
+            // Checked with its folder (loadguard-signing), not as an artifact.
+            (Format::ModelSignature, Vec::new())
         } else if lower.ends_with(".py") {
             let f = Finding::builder(
                 &loadguard_text::rules::remote_code::RULE,
