@@ -401,23 +401,18 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .max_signature_bytes
         .or(cfg.limits.max_signature_bytes);
     let require_signature = args.require_signature || cfg.signature.require == Some(true);
-    for dir in args.paths.iter().filter(|p| p.is_dir()) {
-        let mut findings = loadguard_signing::status(dir, &verify_options);
-        if require_signature {
-            for f in &mut findings {
-                if f.rule.code == "SIG001" {
-                    f.severity = Severity::High;
-                }
-            }
+    for root in args.paths.iter().filter(|p| p.is_dir()) {
+        for (dir, findings) in loadguard_signing::statuses(root, &verify_options, require_signature)
+        {
+            targets.push(scan::Target {
+                path: dir.display().to_string(),
+                format: loadguard_scan::Format::ModelFolder,
+                size: 0,
+                findings,
+                error: None,
+                sha256: None,
+            });
         }
-        targets.push(scan::Target {
-            path: dir.display().to_string(),
-            format: loadguard_scan::Format::ModelFolder,
-            size: 0,
-            findings,
-            error: None,
-            sha256: None,
-        });
     }
     let suppressed = apply_rule_config(&mut targets, cfg);
     let verdict = targets

@@ -539,6 +539,77 @@ fn verify_fails_a_signature_that_leaves_the_weights_out() {
 }
 
 #[test]
+fn scan_verifies_every_signed_folder_beneath_a_path() {
+    let vectors = fixtures().join("model-signing");
+    let key = vectors.join("keys/signing-key-pub.pem");
+    let root = tempfile::tempdir().expect("tempdir");
+    let copy_to = |name: &str, to: &str| {
+        let dir = root.path().join(to);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        for e in std::fs::read_dir(vectors.join(name)).expect("vector") {
+            let p = e.expect("entry").path();
+            std::fs::copy(&p, dir.join(p.file_name().expect("name"))).expect("copy");
+        }
+        dir
+    };
+    copy_to("v1.1.0-elliptic-key", "good");
+    let bad = copy_to("v1.1.0-elliptic-key", "tampered");
+    std::fs::write(bad.join("signme-1"), b"changed").expect("write");
+    let unsigned = root.path().join("unsigned");
+    std::fs::create_dir_all(&unsigned).expect("mkdir");
+    std::fs::write(unsigned.join("model.safetensors"), b"\x02\0\0\0\0\0\0\0{}").expect("write");
+    let sig_findings = |extra: &[&str]| {
+        let mut args = vec![
+            "--no-config",
+            "--key",
+            key.to_str().unwrap_or_default(),
+            root.path().to_str().unwrap_or_default(),
+        ];
+        args.extend_from_slice(extra);
+        let (_, report) = json(&args);
+        let mut found: Vec<String> = report["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| {
+                f["rule"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("SIG00") && r != "SIG006")
+            })
+            .map(|f| {
+                let path = f["location"]["path"].as_str().unwrap_or_default();
+                let folder = Path::new(path)
+                    .strip_prefix(root.path())
+                    .ok()
+                    .and_then(|p| p.components().next())
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                format!(
+                    "{} {folder} {}",
+                    f["rule"].as_str().unwrap_or_default(),
+                    f["severity"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(
+        sig_findings(&[]),
+        ["SIG003 tampered high", "SIG005 good info"]
+    );
+    assert_eq!(
+        sig_findings(&["--require-signature"]),
+        [
+            "SIG001 unsigned high",
+            "SIG003 tampered high",
+            "SIG005 good info"
+        ]
+    );
+}
+
+#[test]
 fn scan_reports_keyless_signature_status() {
     let model = fixtures().join("model-signing/v1.1.0-sigstore");
     let m = model.to_str().unwrap_or_default();

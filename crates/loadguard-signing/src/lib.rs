@@ -355,17 +355,73 @@ fn unverifiable(signature: &Path, why: &str) -> Report {
 /// The signature status of a model folder, as `loadguard scan` reports it.
 pub fn status(model: &Path, options: &VerifyOptions) -> Vec<Finding> {
     match signature_for(model) {
-        None => vec![
-            Finding::builder(
-                &rules::sig_missing::RULE,
-                "no model.sig: the model's origin cannot be checked".to_owned(),
-            )
-            .severity(Severity::Low)
-            .at(Location::file(model.display().to_string()))
-            .build(),
-        ],
+        None => vec![missing(model, Severity::Low)],
         Some(sig) => verify(model, &sig, options).findings,
     }
+}
+
+fn missing(dir: &Path, severity: Severity) -> Finding {
+    Finding::builder(
+        &rules::sig_missing::RULE,
+        "no model.sig: the model's origin cannot be checked".to_owned(),
+    )
+    .severity(severity)
+    .at(Location::file(dir.display().to_string()))
+    .build()
+}
+
+/// The signature status of every model folder under `root`, as
+/// `loadguard scan` reports it: each folder holding a `model.sig` is
+/// verified; a `root` with no signature anywhere beneath it is `SIG001`
+/// (high with `require`); with `require`, so is every other folder of model
+/// files that no signature covers.
+pub fn statuses(
+    root: &Path,
+    options: &VerifyOptions,
+    require: bool,
+) -> Vec<(PathBuf, Vec<Finding>)> {
+    let mut signed: Vec<PathBuf> = Vec::new();
+    let mut model_dirs: std::collections::BTreeSet<PathBuf> = Default::default();
+    for e in walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let Some(parent) = e.path().parent() else {
+            continue;
+        };
+        if e.file_name() == SIGNATURE_FILE {
+            signed.push(parent.to_owned());
+        } else if manifest::is_model_file(&e.file_name().to_string_lossy()) {
+            model_dirs.insert(parent.to_owned());
+        }
+    }
+    let severity = if require {
+        Severity::High
+    } else {
+        Severity::Low
+    };
+    if signed.is_empty() {
+        return vec![(root.to_owned(), vec![missing(root, severity)])];
+    }
+    let mut out: Vec<(PathBuf, Vec<Finding>)> = signed
+        .iter()
+        .map(|dir| {
+            let findings = verify(dir, &dir.join(SIGNATURE_FILE), options).findings;
+            (dir.clone(), findings)
+        })
+        .collect();
+    if require {
+        for dir in model_dirs {
+            if !signed.iter().any(|s| dir.starts_with(s)) {
+                let finding = missing(&dir, severity);
+                out.push((dir, vec![finding]));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
