@@ -588,13 +588,7 @@ fn reference_signer_outputs_verify_for_every_hash_type_and_serialization() {
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         std::fs::write(&weights, bytes).expect("write");
-        let r = verify_dir(d.path(), &opts(Some(key.clone()), &[]));
-        assert_eq!(r.outcome, Outcome::Invalid, "{name}");
-        let logical: Vec<_> = r
-            .findings
-            .iter()
-            .filter_map(|f| f.location.logical.as_deref())
-            .collect();
+        let logical = invalid_at(d.path(), &key, name);
         let expected = if name.starts_with("shards-sha256") {
             "weights/extra.bin:0:3004"
         } else if name.starts_with("shards") {
@@ -752,13 +746,7 @@ fn sharded_signatures_catch_appended_bytes_and_allow_empty_files() {
         let mut bytes = std::fs::read(&weights).expect("read");
         bytes.extend_from_slice(b"appended payload");
         std::fs::write(&weights, bytes).expect("write");
-        let r = verify_dir(d.path(), &opts(Some(key.clone()), &[]));
-        assert_eq!(r.outcome, Outcome::Invalid, "{name}");
-        let logical: Vec<_> = r
-            .findings
-            .iter()
-            .filter_map(|f| f.location.logical.as_deref())
-            .collect();
+        let logical = invalid_at(d.path(), &key, name);
         assert!(
             logical
                 .iter()
@@ -798,4 +786,15 @@ fn an_oversized_bundle_is_refused_without_reading_it() {
         ..opts(Some(vector_key()), &[])
     };
     invalid_because(&verify_dir(&dir, &o), "over the 100-byte limit");
+}
+
+/// Verifies `dir` with `key`, expects it invalid, and returns the logical
+/// names (files or shards) the findings point at.
+fn invalid_at(dir: &Path, key: &str, name: &str) -> Vec<String> {
+    let r = verify_dir(dir, &opts(Some(key.to_owned()), &[]));
+    assert_eq!(r.outcome, Outcome::Invalid, "{name}");
+    r.findings
+        .iter()
+        .filter_map(|f| f.location.logical.clone())
+        .collect()
 }
