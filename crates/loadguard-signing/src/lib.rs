@@ -280,7 +280,7 @@ fn keyless_signer(
     let root = options
         .trust_root
         .clone()
-        .unwrap_or_else(|| std::sync::Arc::new(TrustedRoot::public_good()));
+        .unwrap_or_else(TrustedRoot::public_good);
     let verified = keyless::verify(
         material,
         &bundle.payload_type,

@@ -8,6 +8,8 @@
 //! `trust/README.md`); `--trust-root FILE` replaces it for private instances or
 //! a newer root. Nothing is fetched.
 
+use std::sync::{Arc, OnceLock};
+
 use der::Decode;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -108,11 +110,17 @@ impl std::fmt::Debug for TrustedRoot {
 }
 
 impl TrustedRoot {
-    /// The Sigstore public-good root built into this binary.
-    pub fn public_good() -> Self {
-        // The embedded file is tested to parse; failing here is a build defect.
-        Self::from_json(PUBLIC_GOOD, "built-in Sigstore public-good root")
-            .unwrap_or_else(|e| panic!("embedded trusted root is invalid: {e}"))
+    /// The Sigstore public-good root built into this binary, parsed once
+    /// per process (a scan verifies every signed folder against it).
+    pub fn public_good() -> Arc<Self> {
+        static ROOT: OnceLock<Arc<TrustedRoot>> = OnceLock::new();
+        ROOT.get_or_init(|| {
+            // The embedded file is tested to parse; failing here is a build defect.
+            let root = Self::from_json(PUBLIC_GOOD, "built-in Sigstore public-good root")
+                .unwrap_or_else(|e| panic!("embedded trusted root is invalid: {e}"));
+            Arc::new(root)
+        })
+        .clone()
     }
 
     /// Parses a `trusted_root.json`. Log keys of other types (RSA CT logs)
