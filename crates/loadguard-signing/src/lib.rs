@@ -137,7 +137,7 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
         Ok(t) => t,
         Err(e) => return invalid(format!("cannot read the signature: {e}")),
     };
-    let (signer, signed) = match check_signature(&text, options) {
+    let (signer, signed, hash) = match check_signature(&text, options) {
         Ok(checked) => checked,
         Err(Stop::Invalid(why)) => return invalid(why),
         Err(Stop::Unverifiable(why)) => return unverifiable(signature, &why),
@@ -145,7 +145,7 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
     let Comparison {
         mut mismatches,
         excluded,
-    } = compare_manifest(model, signature, &signed, options);
+    } = compare_manifest(model, signature, &signed, hash, options);
     if !mismatches.is_empty() {
         mismatches.extend(excluded);
         return Report {
@@ -176,8 +176,12 @@ pub fn verify(model: &Path, signature: &Path, options: &VerifyOptions) -> Report
     }
 }
 
-/// Everything but the files: the bundle, the signer, the statement.
-fn check_signature(text: &str, options: &VerifyOptions) -> Result<(Signer, Signed), Stop> {
+/// Everything but the files: the bundle, the signer, the statement and the
+/// hash its files were signed with.
+fn check_signature(
+    text: &str,
+    options: &VerifyOptions,
+) -> Result<(Signer, Signed, FileHash), Stop> {
     let bundle = parse_bundle(text)
         .map_err(|e| Stop::Invalid(format!("not a model signature bundle: {e}")))?;
     if bundle.payload_type != PAYLOAD_TYPE {
@@ -231,12 +235,12 @@ fn check_signature(text: &str, options: &VerifyOptions) -> Result<(Signer, Signe
         Method::Keyless(material) => keyless_signer(material, &bundle, options)?,
     };
     let signed = parse_statement(&bundle.payload).map_err(Stop::Invalid)?;
-    if FileHash::from_hash_type(&signed.hash_type).is_none() {
+    let Some(hash) = FileHash::from_hash_type(&signed.hash_type) else {
         return Err(Stop::Unverifiable(format!(
             "hash type {} is not supported; files were not compared",
             signed.hash_type
         )));
-    }
+    };
     // The subject digest is the SHA-256 of the raw resource digests, in order.
     if let Some(subject) = &signed.subject_digest {
         let mut h = Sha256::new();
@@ -249,7 +253,7 @@ fn check_signature(text: &str, options: &VerifyOptions) -> Result<(Signer, Signe
             ));
         }
     }
-    Ok((signer, signed))
+    Ok((signer, signed, hash))
 }
 
 /// The DSSE signature over the PAE, with the v0.2 fallback that the
@@ -349,14 +353,6 @@ fn unverifiable(signature: &Path, why: &str) -> Report {
             None,
             why.to_owned(),
         )],
-    }
-}
-
-/// The signature status of a model folder, as `loadguard scan` reports it.
-pub fn status(model: &Path, options: &VerifyOptions) -> Vec<Finding> {
-    match signature_for(model) {
-        None => vec![missing(model, Severity::Low)],
-        Some(sig) => verify(model, &sig, options).findings,
     }
 }
 

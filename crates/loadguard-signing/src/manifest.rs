@@ -76,39 +76,17 @@ pub(crate) struct Comparison {
     pub(crate) excluded: Vec<Finding>,
 }
 
-/// Hashes the model as the signer did and compares, file by file.
+/// Hashes the model as the signer did (with `hash`, the signed hash type)
+/// and compares, file by file.
 pub(crate) fn compare_manifest(
     model: &Path,
     signature: &Path,
     signed: &Signed,
+    hash: FileHash,
     options: &VerifyOptions,
 ) -> Comparison {
-    let mut excluded = Vec::new();
-    let out = compare_files(model, signature, signed, options, &mut excluded);
-    Comparison {
-        mismatches: out,
-        excluded,
-    }
-}
-
-fn compare_files(
-    model: &Path,
-    signature: &Path,
-    signed: &Signed,
-    options: &VerifyOptions,
-    excluded: &mut Vec<Finding>,
-) -> Vec<Finding> {
     let mut out = Vec::new();
-    let Some(hash) = FileHash::from_hash_type(&signed.hash_type) else {
-        // Refused before the comparison; kept so this can never pass silently.
-        out.push(finding(
-            &rules::sig_invalid::RULE,
-            signature,
-            None,
-            format!("hash type {} is not supported", signed.hash_type),
-        ));
-        return out;
-    };
+    let mut excluded = Vec::new();
     // Each resource must name the hash the serialization says.
     for (name, algorithm, _) in &signed.resources {
         let consistent = algorithm == hash.algorithm()
@@ -127,7 +105,10 @@ fn compare_files(
         }
     }
     if !out.is_empty() {
-        return out;
+        return Comparison {
+            mismatches: out,
+            excluded,
+        };
     }
     let single_file = model.is_file();
     let root = if single_file {
@@ -225,7 +206,10 @@ fn compare_files(
                 None,
                 "a shards signature without a valid shard size".into(),
             ));
-            return out;
+            return Comparison {
+                mismatches: out,
+                excluded,
+            };
         };
         // More shards than the signature lists means sizes changed; stop
         // counting there (a tiny shard size must not exhaust memory).
@@ -296,7 +280,10 @@ fn compare_files(
             message.into(),
         ));
     }
-    out
+    Comparison {
+        mismatches: out,
+        excluded,
+    }
 }
 
 /// The digests model_signing records per file or shard.

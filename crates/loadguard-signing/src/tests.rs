@@ -216,7 +216,9 @@ fn other_methods_and_no_key_are_unverifiable() {
     }
     let empty = tempfile::tempdir().expect("tempdir");
     assert_eq!(
-        status(empty.path(), &VerifyOptions::default())[0].rule.code,
+        statuses(empty.path(), &VerifyOptions::default(), false)[0].1[0]
+            .rule
+            .code,
         "SIG001"
     );
 }
