@@ -79,9 +79,11 @@ struct SignerArgs {
 }
 
 impl SignerArgs {
-    /// Flags win; what they leave unset comes from the `[signature]` table,
-    /// with its paths taken relative to the configuration file.
-    fn or_config(&self, cfg: &config::SignatureConfig, base: &std::path::Path) -> Self {
+    /// Flags win; what they leave unset comes from the configuration (the
+    /// `[signature]` table and `[limits] max-signature-bytes`), with its
+    /// paths taken relative to the configuration file.
+    fn or_config(&self, config: &config::Config, base: &std::path::Path) -> Self {
+        let cfg = &config.signature;
         let path = |flag: &Option<PathBuf>, configured: &Option<PathBuf>| {
             flag.clone()
                 .or_else(|| configured.as_ref().map(|p| base.join(p)))
@@ -92,7 +94,9 @@ impl SignerArgs {
             identity: self.identity.clone().or_else(|| cfg.identity.clone()),
             issuer: self.issuer.clone().or_else(|| cfg.issuer.clone()),
             trust_root: path(&self.trust_root, &cfg.trust_root),
-            max_signature_bytes: self.max_signature_bytes,
+            max_signature_bytes: self
+                .max_signature_bytes
+                .or(config.limits.max_signature_bytes),
         }
     }
 
@@ -393,13 +397,7 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .as_deref()
         .and_then(std::path::Path::parent)
         .unwrap_or(std::path::Path::new("."));
-    let mut verify_options = args
-        .signer
-        .or_config(&cfg.signature, config_dir)
-        .options()?;
-    verify_options.max_signature_bytes = verify_options
-        .max_signature_bytes
-        .or(cfg.limits.max_signature_bytes);
+    let verify_options = args.signer.or_config(cfg, config_dir).options()?;
     let require_signature = args.require_signature || cfg.signature.require == Some(true);
     for root in args.paths.iter().filter(|p| p.is_dir()) {
         for (dir, findings) in loadguard_signing::statuses(root, &verify_options, require_signature)

@@ -293,6 +293,22 @@ fn signature_policy_from_the_config() {
         ],
     );
     assert!(out.contains("SIG005"), "{out}");
+    // The size limit on model.sig comes from [limits] too.
+    std::fs::write(
+        work.path().join("loadguard.toml"),
+        "[limits]\nmax-signature-bytes = 100\n[signature]\nkey = \"pub.pem\"\n",
+    )
+    .expect("write");
+    let (_, out, _) = run_in(
+        &sub,
+        &[
+            "scan",
+            "--format",
+            "json",
+            keyed.to_str().unwrap_or_default(),
+        ],
+    );
+    assert!(out.contains("over the 100-byte limit"), "{out}");
 }
 
 #[test]
