@@ -50,6 +50,14 @@ pub(crate) fn load_anchors(pem: &str) -> Result<Vec<Certificate>, String> {
     Ok(out)
 }
 
+/// A certificate's public key as SPKI DER.
+pub(crate) fn spki_der(cert: &Certificate) -> Result<Vec<u8>, String> {
+    cert.tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|e| e.to_string())
+}
+
 pub(crate) fn parse_der(der: &[u8]) -> Result<Certificate, String> {
     Certificate::from_der(der).map_err(|e| format!("not a certificate: {e}"))
 }
@@ -174,13 +182,8 @@ pub(crate) fn verify_chain(
             ));
         }
         if is_anchor(current) {
-            let spki = leaf
-                .tbs_certificate
-                .subject_public_key_info
-                .to_der()
-                .map_err(|e| e.to_string())?;
             return Ok((
-                spki,
+                spki_der(leaf)?,
                 format!(
                     "certificate {} (chain of {})",
                     leaf.tbs_certificate.subject,

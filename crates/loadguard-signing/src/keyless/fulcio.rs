@@ -2,7 +2,7 @@
 //! authority at a verified time, the Sigstore profile (digitalSignature and
 //! codeSigning), and the identity it binds (SAN and OIDC issuer).
 
-use der::{Decode, Encode};
+use der::Decode;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -120,14 +120,6 @@ pub(crate) fn identity(leaf: &Certificate) -> Result<Identity, String> {
         }
     };
     Ok(Identity { san, issuer })
-}
-
-/// The leaf's public key as SPKI DER.
-pub(crate) fn spki_der(leaf: &Certificate) -> Result<Vec<u8>, String> {
-    leaf.tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

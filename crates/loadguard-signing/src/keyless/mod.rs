@@ -125,7 +125,7 @@ pub(crate) fn verify(
     sct::verify(&leaf, issuer, root).map_err(|e| format!("certificate transparency: {e}"))?;
     fulcio::check_profile(&leaf)?;
     // (7) The DSSE signature with the certificate's key.
-    let key = Key::from_spki_der(&fulcio::spki_der(&leaf)?)
+    let key = Key::from_spki_der(&crate::certificate::spki_der(&leaf)?)
         .ok_or("the signing certificate's key is not ECDSA P-256/P-384/P-521")?;
     if !key.verify(&crate::pae(payload_type, payload), signature) {
         return Err(format!(

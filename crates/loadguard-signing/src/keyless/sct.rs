@@ -9,7 +9,7 @@ use x509_cert::Certificate;
 
 use super::trust_root::TrustedRoot;
 use crate::asn1;
-use crate::certificate::extension;
+use crate::certificate::{extension, spki_der};
 
 const OID_SCT_LIST: &str = "1.3.6.1.4.1.11129.2.4.2";
 /// TLS (HashAlgorithm, SignatureAlgorithm): ECDSA with SHA-256, Ed25519.
@@ -103,11 +103,7 @@ pub(crate) fn verify(
         .ok()
         .filter(|&n| n < 1 << 24)
         .ok_or("precertificate too large")?;
-    let issuer_spki = issuer
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .map_err(|e| e.to_string())?;
+    let issuer_spki = spki_der(issuer)?;
     let ext_len = u16::try_from(sct.extensions.len()).map_err(|_| "SCT extensions too long")?;
     let mut signed = Vec::with_capacity(tbs_der.len() + 64);
     signed.push(0); // sct_version v1

@@ -8,7 +8,7 @@ use x509_cert::Certificate;
 
 use super::trust_root::TrustedRoot;
 use crate::asn1::{self, CONTEXT_0, CONTEXT_1, INTEGER, OCTET_STRING, SEQUENCE, SET, Tlv};
-use crate::certificate::{has_extended_key_usage, signed_by, valid_at};
+use crate::certificate::{has_extended_key_usage, signed_by, spki_der, valid_at};
 use crate::key::Key;
 
 const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
@@ -176,10 +176,7 @@ pub(crate) fn verify(der: &[u8], signature: &[u8], root: &TrustedRoot) -> Result
 }
 
 fn signed_with(leaf: &Certificate, message: &[u8], signer: &SignerInfo<'_>) -> bool {
-    use der::Encode;
-    leaf.tbs_certificate
-        .subject_public_key_info
-        .to_der()
+    spki_der(leaf)
         .ok()
         .and_then(|spki| Key::from_spki_der(&spki))
         .is_some_and(|k| k.verify_with_alg(message, signer.signature, &signer.signature_alg))
