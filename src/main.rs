@@ -409,6 +409,7 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
                 findings,
                 error: None,
                 sha256: None,
+                external_data: Vec::new(),
             });
         }
     }
@@ -511,6 +512,7 @@ fn verify(args: VerifyArgs, out: &mut dyn Write) -> Result<ExitCode> {
         findings: report.findings,
         error: None,
         sha256: None,
+        external_data: Vec::new(),
     }];
     let verdict = targets
         .iter()

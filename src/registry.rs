@@ -7,7 +7,7 @@ use crate::rules;
 /// All rules, scanner rules first, then each engine's in code order.
 pub(crate) fn all_rules() -> Vec<&'static Rule> {
     let mut all: Vec<&'static Rule> = vec![
-        &rules::unsupported_format::RULE,
+        &loadguard_scan::rules::not_scanned::RULE,
         &rules::target_config::RULE,
     ];
     all.extend_from_slice(loadguard_scan::rules::ALL);

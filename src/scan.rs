@@ -21,6 +21,9 @@ pub(crate) struct Target {
     pub(crate) error: Option<String>,
     /// SHA-256 of the file, when the output needs it (CycloneDX).
     pub(crate) sha256: Option<String>,
+    /// Files this one makes its loader read as raw tensor bytes (ONNX
+    /// external data), resolved, inside its folder.
+    pub(crate) external_data: Vec<PathBuf>,
 }
 
 impl Target {
@@ -28,7 +31,13 @@ impl Target {
         if self.error.is_some() {
             return Verdict::Review;
         }
-        Verdict::from_findings(&self.findings)
+        let found = Verdict::from_findings(&self.findings);
+        if matches!(self.format, Format::Unsupported(_)) {
+            // Fail closed: what was not scanned is never "safe".
+            found.max(Verdict::NotScanned)
+        } else {
+            found
+        }
     }
 }
 
@@ -64,6 +73,7 @@ impl Scanner {
             .collect();
         targets.extend(errors);
         targets.sort_by(|a, b| a.path.cmp(&b.path));
+        mark_external_data(&mut targets);
         targets
     }
 
@@ -84,6 +94,7 @@ impl Scanner {
                     "internal error while scanning this file (a bug: please report it)".to_owned(),
                 ),
                 sha256: None,
+                external_data: Vec::new(),
             }),
             Err(e) => Target {
                 path: display,
@@ -92,6 +103,7 @@ impl Scanner {
                 findings: Vec::new(),
                 error: Some(e.to_string()),
                 sha256: None,
+                external_data: Vec::new(),
             },
         }
     }
@@ -100,17 +112,8 @@ impl Scanner {
         let name = Path::new(path).file_name().and_then(|n| n.to_str());
         let report = loadguard_scan::scan_named(&data, name, &self.policy, &self.options);
         let mut findings = report.findings;
-        findings.extend(check_external_files(path, &report.external_files));
-        if let Format::Unsupported(what) = report.format {
-            findings.push(
-                Finding::builder(
-                    &rules::unsupported_format::RULE,
-                    format!("not scanned: {what}"),
-                )
-                .at(Location::file(path))
-                .build(),
-            );
-        }
+        let (external_findings, external_data) = check_external_files(path, &report.external_files);
+        findings.extend(external_findings);
         if is_scanner_config(path, data) {
             findings.push(
                 Finding::builder(
@@ -143,6 +146,32 @@ impl Scanner {
                     .map(|b| format!("{b:02x}"))
                     .collect()
             }),
+            external_data,
+        }
+    }
+}
+
+/// ONNX external data is raw tensor bytes that the model's loader reads by
+/// offset: understood, not "unrecognised content". A file that no scanned
+/// model names keeps its not-scanned finding.
+fn mark_external_data(targets: &mut [Target]) {
+    let external: std::collections::HashSet<PathBuf> = targets
+        .iter()
+        .flat_map(|t| t.external_data.iter().cloned())
+        .collect();
+    if external.is_empty() {
+        return;
+    }
+    for t in targets.iter_mut() {
+        if !matches!(t.format, Format::Unsupported(_)) {
+            continue;
+        }
+        let Ok(real) = Path::new(&t.path).canonicalize() else {
+            continue;
+        };
+        if external.contains(&real) {
+            t.format = Format::TensorData;
+            t.findings.retain(|f| f.rule.code != "LG001");
         }
     }
 }
@@ -172,6 +201,7 @@ fn collect_files(path: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Target>
                 findings: Vec::new(),
                 error: Some(e.to_string()),
                 sha256: None,
+                external_data: Vec::new(),
             }),
         }
     }
@@ -191,11 +221,15 @@ fn is_scanner_config(path: &str, data: &[u8]) -> bool {
 /// ONNX external data must sit beside the model: missing files and
 /// locations that resolve outside the model's folder (through symlinks) are
 /// findings. Only for files scanned from disk, not members of archives.
-fn check_external_files(path: &str, external: &[(Vec<String>, String, String)]) -> Vec<Finding> {
+fn check_external_files(
+    path: &str,
+    external: &[(Vec<String>, String, String)],
+) -> (Vec<Finding>, Vec<PathBuf>) {
     let mut out = Vec::new();
+    let mut inside = Vec::new();
     let dir = Path::new(path).parent().unwrap_or(Path::new("."));
     let Ok(root) = dir.canonicalize() else {
-        return out;
+        return (out, inside);
     };
     for (members, tensor, location) in external {
         if !members.is_empty() || loadguard_formats::onnx::bad_location(location).is_some() {
@@ -223,8 +257,8 @@ fn check_external_files(path: &str, external: &[(Vec<String>, String, String)]) 
                 .at(at)
                 .build(),
             ),
-            Ok(_) => {}
+            Ok(real) => inside.push(real),
         }
     }
-    out
+    (out, inside)
 }

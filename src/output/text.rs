@@ -34,6 +34,7 @@ impl Style {
     fn verdict(&self, v: Verdict) -> String {
         let code = match v {
             Verdict::Safe => "32",
+            Verdict::NotScanned => "35",
             Verdict::Review => "33",
             Verdict::NotSafe => "1;31",
         };
@@ -64,19 +65,15 @@ pub(crate) fn render(
             // Info is hidden, except provenance: who signed the folder.
             .filter(|f| f.severity > Severity::Info || f.rule.code == "SIG005")
             .collect();
-        if quiet && v == Verdict::Safe {
+        let what = match t.format {
+            loadguard_scan::Format::Unsupported(reason) => reason,
+            f => f.name(),
+        };
+        if quiet && v <= Verdict::NotScanned {
             continue;
         }
-        if shown.is_empty() && t.error.is_none() && v == Verdict::Safe {
-            if !quiet {
-                writeln!(
-                    out,
-                    "{}: {} ({})",
-                    clean(&t.path),
-                    style.verdict(v),
-                    t.format.name()
-                )?;
-            }
+        if shown.is_empty() && t.error.is_none() && v <= Verdict::NotScanned {
+            writeln!(out, "{}: {} ({what})", clean(&t.path), style.verdict(v))?;
             continue;
         }
         writeln!(
@@ -84,7 +81,7 @@ pub(crate) fn render(
             "{}: {} ({}, {} finding{})",
             clean(&t.path),
             style.verdict(v),
-            t.format.name(),
+            what,
             shown.len(),
             if shown.len() == 1 { "" } else { "s" }
         )?;
@@ -95,17 +92,23 @@ pub(crate) fn render(
             finding(out, f, style)?;
         }
     }
-    let (mut not_safe, mut review, mut safe) = (0, 0, 0);
+    let (mut not_safe, mut review, mut not_scanned, mut safe) = (0, 0, 0, 0);
     for t in targets {
         match t.verdict() {
             Verdict::NotSafe => not_safe += 1,
             Verdict::Review => review += 1,
+            Verdict::NotScanned => not_scanned += 1,
             Verdict::Safe => safe += 1,
         }
     }
+    let not_scanned = if not_scanned > 0 {
+        format!(" {not_scanned} not scanned,")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "\n{} file{} scanned: {not_safe} not safe, {review} to review, {safe} safe. Verdict: {}",
+        "\n{} file{}: {not_safe} not safe, {review} to review,{not_scanned} {safe} safe. Verdict: {}",
         targets.len(),
         if targets.len() == 1 { "" } else { "s" },
         style.verdict(verdict)

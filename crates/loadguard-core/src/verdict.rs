@@ -7,6 +7,9 @@ use crate::{Finding, Severity};
 pub enum Verdict {
     /// Nothing found above `low`.
     Safe,
+    /// The target was not scanned (its content was not understood) and
+    /// nothing found asks for more: never "safe".
+    NotScanned,
     /// Something needs a human: an unknown callable, a malformed or partly
     /// analysed file.
     Review,
@@ -36,6 +39,7 @@ impl Verdict {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Safe => "safe",
+            Self::NotScanned => "not-scanned",
             Self::Review => "review",
             Self::NotSafe => "not-safe",
         }
@@ -45,6 +49,7 @@ impl Verdict {
     pub fn headline(self) -> &'static str {
         match self {
             Self::Safe => "safe to load",
+            Self::NotScanned => "not scanned",
             Self::Review => "review before loading",
             Self::NotSafe => "NOT SAFE to load",
         }

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 pub mod decode;
+pub mod embedded;
 mod machine;
 pub mod opcode;
 pub mod policy;
@@ -86,6 +87,10 @@ pub struct StreamInfo {
     /// Reached STOP without error.
     pub complete: bool,
     pub error: Option<String>,
+    /// The stream named a global (importing its module) or called
+    /// something before it ended: what `pickle.load` cannot take back by
+    /// raising afterwards.
+    pub effects: bool,
 }
 
 /// The result of scanning one buffer.
@@ -108,24 +113,78 @@ pub fn scan_with_policy(data: &[u8], options: &Options, policy: &Policy) -> Pick
     report
 }
 
-/// Whether `data` starts like a pickle: a PROTO header, or (protocols 0
-/// and 1 have none) a stream whose first instructions CPython would accept
-/// and that reaches STOP or names a plausible global.
-pub fn sniff(data: &[u8]) -> bool {
-    match data {
-        [0x80, v, ..] => *v <= opcode::HIGHEST_PROTOCOL && data.len() > 2,
-        [] => false,
-        _ => sniff_protocol_0(data),
+/// What `pickle.load` would make of the first stream of some bytes, found
+/// by running the symbolic unpickler over them (nothing is imported or
+/// called). This is the one test of "is this a pickle": any bytes the
+/// unpickler accepts are one, however short the first stream and wherever
+/// its first global is; bytes it rejects before naming or calling anything
+/// are not a dangerous pickle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    /// The first stream reaches STOP: `pickle.load` returns a value.
+    /// `effects`: it named a global or called something on the way.
+    Loads { end: usize, effects: bool },
+    /// The stream fails, but only after naming a global or calling
+    /// something: what ran before the error has run.
+    FailsAfterEffects { offset: usize },
+    /// `pickle.load` raises at `offset` before naming or calling anything.
+    Rejected { offset: usize },
+    /// The bytes end inside the first stream before anything was named:
+    /// a window too short to tell, or a truncated pickle.
+    Incomplete,
+}
+
+impl Probe {
+    /// Whether the bytes must be scanned as a pickle (or, for
+    /// [`Probe::Incomplete`], looked at further).
+    pub fn is_pickle(self) -> bool {
+        !matches!(self, Self::Rejected { .. })
     }
+
+    /// Whether the first stream names a global or calls something.
+    pub fn has_effects(self) -> bool {
+        matches!(
+            self,
+            Self::Loads { effects: true, .. } | Self::FailsAfterEffects { .. }
+        )
+    }
+}
+
+/// Runs the first stream of `data` through the unpickler model; see [`Probe`].
+pub fn probe(data: &[u8]) -> Probe {
+    if data.is_empty() {
+        return Probe::Incomplete;
+    }
+    let options = Options::default();
+    let result = Machine::new(data, Policy::builtin(), &options, 0).run(0);
+    let info = &result.info;
+    if info.complete {
+        Probe::Loads {
+            end: info.end,
+            effects: info.effects,
+        }
+    } else if info.effects {
+        Probe::FailsAfterEffects { offset: info.end }
+    } else if result.truncated {
+        Probe::Incomplete
+    } else {
+        Probe::Rejected { offset: info.end }
+    }
+}
+
+/// Whether `data` may be a pickle: [`probe`] does not reject it.
+pub fn sniff(data: &[u8]) -> bool {
+    probe(data).is_pickle()
 }
 
 /// A stricter test for bytes that are usually not pickles (tensor storages
 /// in a checkpoint): a PROTO header, and a trial parse of the window that
 /// reaches STOP, runs to the end of the window, or names a plausible global
-/// before failing.
+/// before failing; without a PROTO header, a stream that names or calls
+/// something.
 pub fn sniff_strict(window: &[u8]) -> bool {
     if !matches!(window, [0x80, v, ..] if *v <= opcode::HIGHEST_PROTOCOL) {
-        return sniff_protocol_0(window);
+        return probe(window).has_effects();
     }
     let mut saw_global = false;
     let mut count = 0;
@@ -144,30 +203,82 @@ pub fn sniff_strict(window: &[u8]) -> bool {
     true
 }
 
-fn sniff_protocol_0(data: &[u8]) -> bool {
-    let window = &data[..data.len().min(64 * 1024)];
-    let mut saw_identifier_global = false;
-    let mut count = 0;
-    for ins in decode::instructions(window, 0) {
+/// The magic number a legacy `torch.save` pickles first.
+const TORCH_LEGACY_MAGIC: u128 = 0x1950_a86a_20f9_469c_fc6c;
+
+/// Whether the first stream of `data` loads to the legacy `torch.save`
+/// magic number, in any encoding the unpickler accepts (`LONG1` at
+/// protocol 2 as torch writes it, but also `LONG`/`INT` text in any base
+/// `int(s, 0)` reads, `LONG4`, framed, memoized): `torch.load` only compares
+/// the loaded value.
+pub fn is_torch_legacy_magic(data: &[u8]) -> bool {
+    use opcode::Opcode;
+    let mut value = None;
+    for ins in decode::instructions(data, 0) {
         let Ok(ins) = ins else {
-            return saw_identifier_global;
+            return false;
         };
-        count += 1;
-        if let decode::Arg::Global { module, name } = ins.arg {
-            if !is_dotted_identifier(module) || !is_dotted_identifier(name) {
-                return false;
+        match ins.opcode {
+            Opcode::Proto
+            | Opcode::Frame
+            | Opcode::Memoize
+            | Opcode::Put
+            | Opcode::BinPut
+            | Opcode::LongBinPut => {}
+            Opcode::Long1 | Opcode::Long4 if value.is_none() => {
+                let header = if ins.opcode == Opcode::Long1 { 2 } else { 5 };
+                value = le_signed_to_u128(&data[ins.offset + header..ins.end]);
+                if value.is_none() {
+                    return false;
+                }
             }
-            saw_identifier_global = true;
-        }
-        if ins.opcode == opcode::Opcode::Stop {
-            // A lone "." or "N." is not worth calling a pickle.
-            return count >= 2 && ins.end == data.len() || count >= 3;
+            Opcode::Int | Opcode::Long if value.is_none() => {
+                value = int_text_to_u128(&data[ins.offset + 1..ins.end]);
+                if value.is_none() {
+                    return false;
+                }
+            }
+            Opcode::Stop => return value == Some(TORCH_LEGACY_MAGIC),
+            _ => return false,
         }
     }
-    saw_identifier_global
+    false
 }
 
-fn is_dotted_identifier(s: &str) -> bool {
+fn le_signed_to_u128(bytes: &[u8]) -> Option<u128> {
+    if bytes.len() > 16 || bytes.last().is_some_and(|b| b & 0x80 != 0) {
+        return None;
+    }
+    Some(
+        bytes
+            .iter()
+            .rev()
+            .fold(0u128, |acc, &b| (acc << 8) | u128::from(b)),
+    )
+}
+
+/// `INT`/`LONG` text (with its newline): `int(s, 0)` for a non-negative
+/// value, which the decoder has already validated.
+fn int_text_to_u128(line: &[u8]) -> Option<u128> {
+    let text = std::str::from_utf8(line).ok()?;
+    let t = text.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\0');
+    let t = t.strip_suffix('L').unwrap_or(t);
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let lower = t.to_ascii_lowercase();
+    let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
+        (d, 16)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (d, 8)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (d, 2)
+    } else {
+        (lower.as_str(), 10)
+    };
+    let digits: String = digits.chars().filter(|&c| c != '_').collect();
+    u128::from_str_radix(&digits, radix).ok()
+}
+
+pub(crate) fn is_dotted_identifier(s: &str) -> bool {
     !s.is_empty()
         && s.split('.').all(|part| {
             let mut chars = part.chars();
@@ -192,11 +303,13 @@ fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> Pi
         if result.failed_at_start {
             if pos == 0 && !resyncing {
                 let error = result.info.error.unwrap_or_default();
+                // Rejected before anything was named or called: nothing ran.
                 report.findings.push(
                     Finding::builder(
                         &rules::malformed::RULE,
-                        format!("not a pickle stream: {error}"),
+                        format!("not a loadable pickle: {error}"),
                     )
+                    .severity(Severity::Low)
                     .at(Location::at_offset(0))
                     .build(),
                 );

@@ -210,6 +210,17 @@ pub(crate) struct StreamResult {
     pub(crate) info: StreamInfo,
     /// Set when the stream failed before its first opcode completed.
     pub(crate) failed_at_start: bool,
+    /// Set when the stream failed because the data ended inside it.
+    pub(crate) truncated: bool,
+}
+
+impl Machine<'_> {
+    /// Whether the stream has done something `pickle.load` cannot undo by
+    /// failing: named a global (which imports its module), pushed a
+    /// callable it cannot name, or called something.
+    fn has_effects(&self) -> bool {
+        self.effects
+    }
 }
 
 /// Aggregates event findings per key (rule code + what) so that a DUP bomb of
@@ -265,6 +276,9 @@ pub(crate) struct Machine<'a> {
     wrapper_state: Option<(usize, Vec<(Value, Value)>)>,
     differential_frame_reported: bool,
     tuple_store_reported: bool,
+    /// A module was imported, or a callable pushed or called: what
+    /// `pickle.load` cannot take back by raising afterwards.
+    effects: bool,
 }
 
 impl<'a> Machine<'a> {
@@ -299,6 +313,7 @@ impl<'a> Machine<'a> {
             wrapper_state: None,
             differential_frame_reported: false,
             tuple_store_reported: false,
+            effects: false,
         }
     }
 
@@ -311,6 +326,7 @@ impl<'a> Machine<'a> {
             opcodes: 0,
             complete: false,
             error: None,
+            effects: false,
         };
         let mut pos = start;
         let outcome = loop {
@@ -350,7 +366,15 @@ impl<'a> Machine<'a> {
         };
         info.end = pos;
         info.protocol = self.proto;
+        info.effects = self.has_effects();
         let failed_at_start = matches!(outcome, Err((p, _)) if p == start);
+        let truncated = matches!(
+            outcome,
+            Err((
+                _,
+                StreamError::NoStop | StreamError::Decode(DecodeError::Truncated { .. })
+            ))
+        );
         match outcome {
             Ok(()) => info.complete = true,
             Err((offset, error)) => {
@@ -373,6 +397,7 @@ impl<'a> Machine<'a> {
             nested: self.nested,
             info,
             failed_at_start,
+            truncated,
         }
     }
 
@@ -560,6 +585,9 @@ impl<'a> Machine<'a> {
         offset: usize,
         opcode: &'static str,
     ) -> u32 {
+        // `find_class` imports the module: an effect, unless the name could
+        // never be imported (`anvas {` from a CSS file read as GLOBAL).
+        self.effects |= crate::is_dotted_identifier(module);
         let legacy = self.proto < 3;
         let key = (legacy, module.to_owned(), name.to_owned());
         if let Some(&id) = self.global_index.get(&key) {
@@ -632,6 +660,7 @@ impl<'a> Machine<'a> {
                 }))
             }
             Value::Call { .. } | Value::Persistent | Value::Opaque => {
+                self.effects = true;
                 let what = self.render(callee, 2);
                 self.event(&rules::dynamic_call::RULE, &what, offset, opcode, || {
                     format!("calls a value computed at load time: {what}")
@@ -1311,6 +1340,7 @@ impl<'a> Machine<'a> {
                         self.event(&rules::unresolved_global::RULE, &what, offset, name, || {
                             format!("STACK_GLOBAL takes its module and name from values computed at load time: {what}")
                         });
+                        self.effects = true;
                         Value::Opaque
                     }
                     _ => return Err(StreamError::StackGlobalNeedsStr),
@@ -1406,6 +1436,7 @@ impl<'a> Machine<'a> {
                 self.event(&rules::extension_registry::RULE, &code.to_string(), offset, name, || {
                     format!("{name} pushes the global registered under extension code {code}; which callable that is depends on the loading process")
                 });
+                self.effects = true;
                 push!(Value::Opaque);
             }
             Opcode::Proto => {
@@ -1521,14 +1552,22 @@ impl<'a> Machine<'a> {
             Some(op) => location.with_opcode(op),
             None => location,
         };
-        self.events.findings.push(
+        // The unpickler raises here. Before any global was named or any
+        // call made, nothing ran: the bytes are not a loadable pickle, not
+        // a dangerous one.
+        let finding = if self.has_effects() {
             Finding::builder(
                 &rules::malformed::RULE,
                 format!("malformed pickle: {text}; the unpickler stops here"),
             )
-            .at(location)
-            .build(),
-        );
+        } else {
+            Finding::builder(
+                &rules::malformed::RULE,
+                format!("not a loadable pickle: {text}; the unpickler raises before naming or calling anything"),
+            )
+            .severity(Severity::Low)
+        };
+        self.events.findings.push(finding.at(location).build());
     }
 
     /// After a limit: decode the rest of the stream without tracking values,

@@ -301,10 +301,42 @@ fn int_desync_inside_an_npz_member() {
     assert!(has(&r, "PKL009"));
 }
 
+/// The first bytes of a legacy `torch.save`: the magic number pickled at protocol 2.
+const TORCH_LEGACY_MAGIC: &[u8] = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.";
+
+#[test]
+fn legacy_torch_magic_in_any_encoding_the_unpickler_accepts() {
+    // torch.load compares the loaded value: every encoding of the integer
+    // makes the file a legacy checkpoint, and the payload after it runs.
+    let encodings: &[&[u8]] = &[
+        TORCH_LEGACY_MAGIC,
+        b"L119547037146038801333356L\n.",
+        b"I0x1950a86a20f9469cfc6c\n.",
+        b"I 119_547_037_146_038_801_333_356\n.",
+        b"\x80\x04\x95\x0c\x00\x00\x00\x00\x00\x00\x00\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19\x94.",
+        b"\x80\x02\x8b\x0a\x00\x00\x00l\xfc\x9cF\xf9 j\xa8P\x19.",
+    ];
+    for magic in encodings {
+        let mut data = magic.to_vec();
+        data.extend_from_slice(b"K\x03.");
+        data.extend_from_slice(b"}.");
+        data.extend_from_slice(PAYLOAD2);
+        let r = run(&data);
+        assert_eq!(r.format, Format::TorchLegacy, "{magic:?}");
+        assert!(has(&r, "PKL101"), "{magic:?}: {:?}", codes(&r));
+    }
+    // Another integer is not the magic; the file is still scanned as a pickle.
+    let mut other = b"I119547037146038801333357\n.".to_vec();
+    other.extend_from_slice(PAYLOAD2);
+    let r = run(&other);
+    assert_eq!(r.format, Format::Pickle);
+    assert!(has(&r, "PKL101"));
+}
+
 #[test]
 fn legacy_torch_payload_in_the_fourth_pickle() {
     // D13: magic, protocol, sys_info, object (payload), storage keys, raw bytes.
-    let mut data = crate::TORCH_LEGACY_MAGIC.to_vec();
+    let mut data = TORCH_LEGACY_MAGIC.to_vec();
     data.extend_from_slice(b"\x80\x02M\xe9\x03.");
     data.extend_from_slice(b"\x80\x02}q\x00.");
     data.extend_from_slice(PAYLOAD2);

@@ -3,6 +3,11 @@ loadguard_core::declare_rule! {
 /// Flags a stream that CPython's unpickler would reject at some offset: an invalid opcode, a truncated
 /// argument, a stack underflow, a missing memo key, a stream with no STOP.
 ///
+/// High when the stream named a global (which imports its module) or called something before the
+/// error: that part ran. Low ("not a loadable pickle") when the unpickler raises before naming or
+/// calling anything: nothing ran, and the bytes are not a dangerous pickle (a file that is not a
+/// pickle at all is reported as not scanned, `LG001`, as loud as its name).
+///
 /// ## Why is this bad?
 /// `pickle.load` executes every opcode before the error: a payload followed by garbage (nullifAI) still
 /// runs. loadguard reports every finding before the error, resynchronises on the next protocol header,

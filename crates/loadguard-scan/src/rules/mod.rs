@@ -4,6 +4,8 @@ pub mod container_limit;
 pub mod corrupt_data;
 pub mod decompression_limit;
 pub mod executable_member;
+pub mod format_polyglot;
+pub mod not_scanned;
 pub mod npy_header;
 pub mod path_traversal;
 pub mod special_member;
@@ -39,4 +41,5 @@ pub static ALL: &[&Rule] = &[
     &corrupt_data::RULE,
     &torchscript_code::RULE,
     &npy_header::RULE,
+    &format_polyglot::RULE,
 ];

@@ -1,0 +1,546 @@
+//! Archive walkers: zip (PyTorch, TorchScript, Keras and plain), tar and 7z.
+//! Every member is handed back to the detector table by content.
+
+use loadguard_core::{Finding, Severity};
+
+use crate::compress::{self, Codec, Stopped};
+use crate::{Ctx, Format, Origin, Source, location, rules, source, tar, zip};
+
+impl Ctx<'_> {
+    pub(crate) fn zip(&mut self, src: &dyn Source, path: &[String], depth: u32) -> Format {
+        let archive = zip::read(src, self.options.limits.max_members);
+        for issue in &archive.issues {
+            self.zip_issue(issue, path);
+        }
+        let torch_prefix = archive
+            .entries
+            .iter()
+            .find(|e| e.name.ends_with("data.pkl") || e.name == "data.pkl")
+            .map(|e| e.name.trim_end_matches("data.pkl").to_owned());
+        let is_script = archive
+            .entries
+            .iter()
+            .any(|e| e.name.ends_with("constants.pkl") || e.name.contains("/code/__torch__/"));
+        let is_keras = archive.entries.iter().any(|e| e.name == "config.json")
+            && archive
+                .entries
+                .iter()
+                .any(|e| e.name == "model.weights.h5" || e.name == "metadata.json");
+        let mut script_files = Vec::new();
+        for entry in &archive.entries {
+            let mut member = path.to_vec();
+            member.push(entry.name.clone());
+            self.check_member_name(&entry.name, &member);
+            if entry.name.ends_with('/') && entry.size == 0 {
+                continue;
+            }
+            // Storages of a torch zip are raw tensor bytes: torch never
+            // decompresses or unpickles them. Read a prefix, and the whole
+            // member only if that prefix is a pickle.
+            let is_storage = torch_prefix
+                .as_ref()
+                .is_some_and(|p| entry.name.starts_with(&format!("{p}data/")));
+            let Some(data) = self.member_bytes(src, entry, &member, is_storage) else {
+                continue;
+            };
+            if is_storage {
+                let window = &data[..data.len().min(64 * 1024)];
+                if loadguard_pickle::sniff_strict(window) {
+                    let full = self.member_bytes(src, entry, &member, false);
+                    if let Some(full) = full {
+                        self.pickle(&full, &member, false);
+                    }
+                }
+                continue;
+            }
+            if entry.crc32 != crc32fast::hash(&data) && data.len() as u64 == entry.size {
+                self.report(
+                    &rules::zip_bad_crc::RULE,
+                    &member,
+                    Some(entry.data_offset),
+                    format!(
+                        "CRC-32 {:#010x} recorded, {:#010x} computed: zipfile refuses it, PyTorch loads it",
+                        entry.crc32,
+                        crc32fast::hash(&data)
+                    ),
+                );
+            }
+            if let Some(kind) = executable_kind(&entry.name, &data) {
+                self.report(
+                    &rules::executable_member::RULE,
+                    &member,
+                    Some(entry.data_offset),
+                    format!("{kind} in the archive: loading or unpacking this model can run it"),
+                );
+                continue;
+            }
+            if entry.name.ends_with(".py") {
+                if is_script && entry.name.contains("/code/") {
+                    script_files.push((member.clone(), data.clone(), entry.data_offset));
+                } else {
+                    let mut f = Finding::builder(
+                        &rules::executable_member::RULE,
+                        "Python source in the archive: code that tooling may import or run"
+                            .to_owned(),
+                    )
+                    .severity(Severity::Medium)
+                    .at(location(&member, Some(entry.data_offset)))
+                    .build();
+                    f.occurrences = 1;
+                    self.findings.push(f);
+                }
+                continue;
+            }
+            if is_keras && entry.name == "config.json" {
+                self.streams += 1;
+                self.keras_config(&data, 0, &member);
+                continue;
+            }
+            let name_says_pickle = entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
+            if is_script
+                && (name_says_pickle || entry.name.ends_with(".debug_pkl"))
+                && loadguard_pickle::sniff(&data)
+            {
+                self.pickle_with(&data.as_slice(), &member, false, true);
+                continue;
+            }
+            if (torch_prefix.is_some() || is_script) && is_torch_metadata(&entry.name, &data) {
+                continue;
+            }
+            self.node(&data, Some(&entry.name), &member, depth + 1, Origin::Member);
+        }
+        if !script_files.is_empty() {
+            self.torchscript(&script_files);
+        }
+        if is_script {
+            Format::TorchScript
+        } else if is_keras {
+            Format::Keras
+        } else if torch_prefix.is_some() {
+            Format::TorchZip
+        } else {
+            Format::Zip
+        }
+    }
+
+    /// A member's bytes (a prefix only, when `prefix_only`), decompressed
+    /// within the limits. `None` when it cannot be read (already reported).
+    fn member_bytes(
+        &mut self,
+        src: &dyn Source,
+        entry: &zip::Entry,
+        member: &[String],
+        prefix_only: bool,
+    ) -> Option<Vec<u8>> {
+        let want = if prefix_only {
+            entry.compressed_size.min(64 * 1024)
+        } else {
+            entry.compressed_size
+        };
+        let Ok(raw) = src.read_at(
+            entry.data_offset,
+            usize::try_from(want).unwrap_or(usize::MAX),
+        ) else {
+            return None;
+        };
+        if (raw.len() as u64) < want {
+            self.report(
+                &rules::zip_malformed::RULE,
+                member,
+                Some(entry.data_offset),
+                format!(
+                    "member data runs past the end of the archive ({} of {want} bytes)",
+                    raw.len()
+                ),
+            );
+        }
+        let codec = match entry.method {
+            0 => {
+                if !prefix_only && !self.spend(raw.len() as u64, member) {
+                    return None;
+                }
+                return Some(raw.into_owned());
+            }
+            8 => Codec::Deflate,
+            12 => Codec::Bzip2,
+            14 => Codec::Lzma,
+            93 => Codec::Zstd,
+            m => {
+                self.report(
+                    &rules::unsupported_compression::RULE,
+                    member,
+                    Some(entry.data_offset),
+                    format!("compression method {m} is not decoded; the member was not scanned"),
+                );
+                return None;
+            }
+        };
+        let limits = &self.options.limits;
+        let by_ratio = (raw.len() as u64)
+            .saturating_mul(limits.max_ratio)
+            .max(1 << 20);
+        let limit = if prefix_only {
+            64 * 1024
+        } else {
+            limits.max_member_bytes.min(by_ratio)
+        };
+        // Zip's LZMA (method 14) has a 4-byte header before the properties.
+        let input: &[u8] = if entry.method == 14 && raw.len() > 4 {
+            &raw[4..]
+        } else {
+            &raw
+        };
+        let decoded = if entry.method == 14 {
+            decode_zip_lzma(input, entry.size, limit)
+        } else {
+            compress::decompress(codec, input, limit)
+        };
+        if !prefix_only {
+            match &decoded.stopped {
+                Some(Stopped::Limit { limit }) => self.report(
+                    &rules::decompression_limit::RULE,
+                    member,
+                    Some(entry.data_offset),
+                    format!(
+                        "member expands past {limit} bytes; only the first {limit} were scanned"
+                    ),
+                ),
+                Some(Stopped::Corrupt { reason }) => self.report(
+                    &rules::corrupt_data::RULE,
+                    member,
+                    Some(entry.data_offset),
+                    format!(
+                        "{} data is corrupt ({reason}); the decoded part was scanned",
+                        codec.name()
+                    ),
+                ),
+                None => {}
+            }
+            if !self.spend(decoded.data.len() as u64, member) {
+                return None;
+            }
+        }
+        Some(decoded.data)
+    }
+
+    fn zip_issue(&mut self, issue: &zip::Issue, path: &[String]) {
+        use zip::Issue;
+        let member = |name: &str| {
+            let mut p = path.to_vec();
+            p.push(name.to_owned());
+            p
+        };
+        match issue {
+            Issue::NameMismatch { central, local, offset } => self.report(
+                &rules::zip_name_mismatch::RULE,
+                &member(central),
+                Some(*offset),
+                format!("the local header names it {local:?}; readers disagree on what this member is"),
+            ),
+            Issue::Duplicate { name, case_only } => {
+                let what = if *case_only { "names that differ only in case" } else { "the same name twice" };
+                self.report(
+                    &rules::zip_duplicate_member::RULE,
+                    &member(name),
+                    None,
+                    format!("{what}: PyTorch loads the first match (ignoring case), zipfile the last; every copy was scanned"),
+                );
+            }
+            Issue::FlagBits { name, flags } => self.report(
+                &rules::zip_flag_bits::RULE,
+                &member(name),
+                None,
+                format!("general-purpose flags {flags:#06x} (encryption/patch bits): zipfile refuses the member, PyTorch ignores the bits"),
+            ),
+            Issue::Hidden { name, offset } => self.report(
+                &rules::zip_hidden_member::RULE,
+                &member(name),
+                Some(*offset),
+                "a local header that the central directory does not list; it was scanned".to_owned(),
+            ),
+            Issue::Overlap { first, second, offset } => self.report(
+                &rules::zip_overlapping_members::RULE,
+                &member(second),
+                Some(*offset),
+                format!("overlaps {first:?}"),
+            ),
+            Issue::Prepended { bytes } => self.report(
+                &rules::zip_prepended_data::RULE,
+                path,
+                Some(0),
+                format!("{bytes} bytes before the first zip member (a file with a zip appended)"),
+            ),
+            Issue::Malformed { reason, offset } => {
+                self.report(&rules::zip_malformed::RULE, path, Some(*offset), reason.clone());
+            }
+        }
+    }
+
+    fn check_member_name(&mut self, name: &str, member: &[String]) {
+        let traversal = name.starts_with('/')
+            || name.starts_with('\\')
+            || name.as_bytes().get(1) == Some(&b':')
+            || name.split(['/', '\\']).any(|c| c == "..");
+        if traversal {
+            self.report(
+                &rules::path_traversal::RULE,
+                member,
+                None,
+                "the member name leaves the extraction folder".to_owned(),
+            );
+        }
+    }
+
+    pub(crate) fn tar(&mut self, src: &dyn Source, path: &[String], depth: u32) {
+        let archive = tar::read(src, self.options.limits.max_members);
+        if let Some((reason, offset)) = &archive.error {
+            self.report(
+                &rules::corrupt_data::RULE,
+                path,
+                Some(*offset),
+                format!("tar: {reason}"),
+            );
+        }
+        for m in &archive.members {
+            let mut member = path.to_vec();
+            member.push(m.name.clone());
+            self.check_member_name(&m.name, &member);
+            match m.kind {
+                tar::Kind::File => {}
+                tar::Kind::Directory => continue,
+                tar::Kind::Symlink | tar::Kind::Hardlink => {
+                    self.report(
+                        &rules::special_member::RULE,
+                        &member,
+                        Some(m.data_offset.saturating_sub(512)),
+                        format!(
+                            "link to {:?}: extraction or loading follows it out of the archive",
+                            m.target
+                        ),
+                    );
+                    continue;
+                }
+                tar::Kind::Device | tar::Kind::Fifo | tar::Kind::Other(_) => {
+                    self.report(
+                        &rules::special_member::RULE,
+                        &member,
+                        Some(m.data_offset.saturating_sub(512)),
+                        format!("{:?} member: not a regular file", m.kind),
+                    );
+                    continue;
+                }
+            }
+            if !self.spend(m.size, &member) {
+                return;
+            }
+            let Ok(data) =
+                src.read_at(m.data_offset, usize::try_from(m.size).unwrap_or(usize::MAX))
+            else {
+                continue;
+            };
+            if let Some(kind) = executable_kind(&m.name, &data) {
+                self.report(
+                    &rules::executable_member::RULE,
+                    &member,
+                    Some(m.data_offset),
+                    format!("{kind} in the archive: loading or unpacking this model can run it"),
+                );
+                continue;
+            }
+            self.node(
+                &data.as_ref(),
+                Some(&m.name),
+                &member,
+                depth + 1,
+                Origin::Member,
+            );
+        }
+    }
+
+    /// 7z archives (checkpoints have shipped 7z-compressed). Every member
+    /// is decoded within the limits and scanned by content.
+    pub(crate) fn seven_zip(&mut self, src: &dyn Source, path: &[String], depth: u32) {
+        let mut reader = match sevenz_rust2::ArchiveReader::new_with_memory_limit(
+            source::SourceReader::new(src),
+            sevenz_rust2::Password::empty(),
+            256 * 1024,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                self.report(
+                    &rules::corrupt_data::RULE,
+                    path,
+                    Some(0),
+                    format!("7z archive cannot be read: {e}"),
+                );
+                return;
+            }
+        };
+        reader.set_thread_count(1);
+        let per_member = self.options.limits.max_member_bytes;
+        let mut budget = self
+            .options
+            .limits
+            .max_total_bytes
+            .saturating_sub(self.total_bytes);
+        let mut members: Vec<(String, Vec<u8>, bool)> = Vec::new();
+        let result = reader.for_each_entries(|entry, r| {
+            if entry.is_directory() {
+                return Ok(true);
+            }
+            let limit = per_member.min(budget);
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(r, limit.saturating_add(1)),
+                &mut buf,
+            )?;
+            let hit = buf.len() as u64 > limit;
+            buf.truncate(usize::try_from(limit).unwrap_or(usize::MAX).min(buf.len()));
+            budget = budget.saturating_sub(buf.len() as u64);
+            members.push((entry.name().to_owned(), buf, hit));
+            Ok(!hit)
+        });
+        if let Err(e) = result {
+            self.report(
+                &rules::corrupt_data::RULE,
+                path,
+                None,
+                format!(
+                    "7z data could not be fully decoded ({e}); the decoded members were scanned"
+                ),
+            );
+        }
+        for (name, data, hit) in members {
+            let mut member = path.to_vec();
+            member.push(name.clone());
+            self.check_member_name(&name, &member);
+            if hit {
+                self.report(
+                    &rules::decompression_limit::RULE,
+                    &member,
+                    None,
+                    format!(
+                        "member expands past the limit; only the first {} bytes were scanned",
+                        data.len()
+                    ),
+                );
+            }
+            if !self.spend(data.len() as u64, &member) {
+                return;
+            }
+            if let Some(kind) = executable_kind(&name, &data) {
+                self.report(
+                    &rules::executable_member::RULE,
+                    &member,
+                    None,
+                    format!("{kind} in the archive: loading or unpacking this model can run it"),
+                );
+                continue;
+            }
+            self.node(&data, Some(&name), &member, depth + 1, Origin::Member);
+        }
+    }
+
+    fn torchscript(&mut self, files: &[(Vec<String>, Vec<u8>, u64)]) {
+        const NOT_TORCHSCRIPT: &[&str] = &[
+            "__import__",
+            "import os",
+            "os.system",
+            "subprocess",
+            "eval(",
+            "exec(",
+            "open(",
+            "__builtins__",
+            "globals()",
+            "load_library",
+        ];
+        let mut suspicious = false;
+        for (member, data, offset) in files {
+            let text = String::from_utf8_lossy(data);
+            if let Some(word) = NOT_TORCHSCRIPT.iter().find(|w| text.contains(*w)) {
+                suspicious = true;
+                let f = Finding::builder(
+                    &rules::torchscript_code::RULE,
+                    format!(
+                        "TorchScript code uses `{word}`, which ordinary TorchScript never contains"
+                    ),
+                )
+                .severity(Severity::High)
+                .at(location(member, Some(*offset)))
+                .build();
+                self.findings.push(f);
+            }
+        }
+        if !suspicious {
+            let (member, _, offset) = &files[0];
+            let mut f = Finding::builder(
+                &rules::torchscript_code::RULE,
+                format!(
+                    "{} TorchScript code file(s): torch.jit.load compiles and runs them",
+                    files.len()
+                ),
+            )
+            .at(location(&member[..member.len() - 1], Some(*offset)))
+            .build();
+            f.occurrences = u32::try_from(files.len()).unwrap_or(u32::MAX);
+            self.findings.push(f);
+        }
+    }
+}
+
+/// Zip method 14: a 2-byte version, 2-byte properties size, then LZMA
+/// properties and data without the size field of the `.lzma` format.
+fn decode_zip_lzma(input: &[u8], size: u64, limit: u64) -> compress::Decoded {
+    if input.len() < 5 {
+        return compress::Decoded {
+            data: Vec::new(),
+            stopped: Some(Stopped::Corrupt {
+                reason: "truncated LZMA properties".into(),
+            }),
+        };
+    }
+    let mut alone = input[..5].to_vec();
+    alone.extend_from_slice(&size.to_le_bytes());
+    alone.extend_from_slice(&input[5..]);
+    compress::decompress(Codec::Lzma, &alone, limit)
+}
+
+/// Native code by content (ELF, PE, Mach-O) or by name.
+fn executable_kind(name: &str, data: &[u8]) -> Option<&'static str> {
+    let by_content = match data {
+        [0x7f, b'E', b'L', b'F', ..] => Some("an ELF binary"),
+        [b'M', b'Z', ..] if data.len() > 64 => Some("a Windows executable"),
+        [0xfe, 0xed, 0xfa, 0xce | 0xcf, ..] | [0xce | 0xcf, 0xfa, 0xed, 0xfe, ..] => {
+            Some("a Mach-O binary")
+        }
+        _ => None,
+    };
+    let lower = name.to_ascii_lowercase();
+    let by_name = [".so", ".dll", ".dylib", ".pyd", ".exe"]
+        .iter()
+        .any(|ext| lower.ends_with(ext) || lower.contains(&format!("{ext}.")))
+        .then_some("a native library");
+    by_content.or(by_name)
+}
+
+/// The small text records `torch.save` and `torch.jit.save` write beside
+/// the pickles (`version`, `byteorder`, `.data/serialization_id`...): torch
+/// reads them as text, nothing unpickles them.
+fn is_torch_metadata(name: &str, data: &[u8]) -> bool {
+    const NAMES: &[&str] = &[
+        "version",
+        ".format_version",
+        ".storage_alignment",
+        "byteorder",
+        ".data/version",
+        ".data/serialization_id",
+    ];
+    let known = NAMES
+        .iter()
+        .any(|n| name == *n || name.ends_with(&format!("/{n}")));
+    known
+        && data.len() <= 256
+        && data
+            .iter()
+            .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+}

@@ -1,0 +1,357 @@
+//! Format detection in one place: an ordered table of detectors, each a
+//! format's `sniff` (does the loader read these bytes as this format?) and
+//! its scanner, with the fail-closed fallback last.
+//!
+//! The policy, for a newcomer reading this file first:
+//! - **By content, as the loader decides.** Each `sniff` accepts what the
+//!   real consumer accepts (joblib's compressor prefixes, every pickle
+//!   encoding of `torch.save`'s legacy magic, any bytes `pickle.load`
+//!   accepts), not what a library happens to write.
+//! - **Every view.** The first detector that matches scans the bytes; when
+//!   another format matched but `pickle.load` also accepts the bytes and
+//!   its stream names or calls something, the pickle view is scanned too
+//!   and the polyglot is reported (`ARC007`). A pickle with a zip appended
+//!   is scanned as both (in the pickle detector).
+//! - **Fail closed.** Bytes no detector takes are "not scanned" (`LG001`),
+//!   as loud as the name says a loader would be (`exposure`), after a last
+//!   search for embedded pickle imports of dangerous callables.
+
+use std::borrow::Cow;
+
+use loadguard_pickle::Probe;
+
+use crate::compress::Codec;
+use crate::{Ctx, Format, Origin, Source, exposure, npy, rules, tar, zip};
+
+/// What every detector may look at.
+pub(crate) struct Sniffed<'a> {
+    pub(crate) src: &'a dyn Source,
+    /// The first 512 bytes (fewer for a shorter source).
+    pub(crate) head: &'a [u8],
+    pub(crate) origin: Origin,
+    /// What `pickle.load` makes of the first stream.
+    pub(crate) probe: Probe,
+}
+
+/// One format: how it is recognised and how it is scanned. `scan` returns
+/// `None` when the bytes turn out not to be this format after all (a weak
+/// magic that does not decode), so that detection goes on.
+pub(crate) struct Detector {
+    pub(crate) name: &'static str,
+    pub(crate) sniff: fn(&Sniffed<'_>) -> bool,
+    pub(crate) scan: fn(&mut Ctx<'_>, &Sniffed<'_>, &[String], u32) -> Option<Format>,
+}
+
+/// The order matters only where two formats could claim the same bytes:
+/// strong magics first, pickle after the containers whose magic is not a
+/// pickle opcode, zip-by-directory (a zip appended to other data) last.
+pub(crate) static DETECTORS: &[Detector] = &[
+    Detector {
+        name: "safetensors",
+        sniff: |s| {
+            s.src
+                .contiguous()
+                .is_some_and(loadguard_formats::safetensors::sniff)
+        },
+        scan: |ctx, s, path, depth| {
+            let data = s.src.contiguous()?;
+            ctx.safetensors(data, path, depth);
+            Some(Format::Safetensors)
+        },
+    },
+    Detector {
+        name: "gguf",
+        sniff: |s| loadguard_formats::gguf::sniff(s.head),
+        scan: |ctx, s, path, _| {
+            ctx.gguf(s.src, path);
+            Some(Format::Gguf)
+        },
+    },
+    Detector {
+        name: "onnx",
+        sniff: |s| {
+            s.src
+                .contiguous()
+                .is_some_and(loadguard_formats::onnx::sniff)
+        },
+        scan: |ctx, s, path, _| {
+            ctx.onnx(s.src.contiguous()?, path);
+            Some(Format::Onnx)
+        },
+    },
+    Detector {
+        name: "tensorflow",
+        sniff: |s| {
+            s.src
+                .contiguous()
+                .is_some_and(loadguard_formats::tensorflow::sniff)
+        },
+        scan: |ctx, s, path, _| {
+            ctx.tensorflow(s.src.contiguous()?, path);
+            Some(Format::TensorFlow)
+        },
+    },
+    Detector {
+        name: "hdf5",
+        sniff: |s| s.head.starts_with(loadguard_formats::keras::HDF5_MAGIC),
+        scan: |ctx, s, path, _| {
+            ctx.hdf5(s.src, path);
+            Some(Format::Hdf5)
+        },
+    },
+    Detector {
+        name: "npy",
+        sniff: |s| s.head.starts_with(npy::MAGIC),
+        scan: |ctx, s, path, _| {
+            ctx.npy(s.src, path);
+            Some(Format::Npy)
+        },
+    },
+    Detector {
+        name: "zip",
+        sniff: |s| s.head.starts_with(b"PK\x03\x04") || s.head.starts_with(b"PK\x05\x06"),
+        scan: |ctx, s, path, depth| Some(ctx.zip(s.src, path, depth)),
+    },
+    Detector {
+        name: "7z",
+        sniff: |s| s.head.starts_with(SEVEN_ZIP_MAGIC),
+        scan: |ctx, s, path, depth| {
+            ctx.seven_zip(s.src, path, depth);
+            Some(Format::SevenZip)
+        },
+    },
+    Detector {
+        name: "tar",
+        sniff: |s| tar::sniff(s.src),
+        scan: |ctx, s, path, depth| {
+            ctx.tar(s.src, path, depth);
+            Some(Format::Tar)
+        },
+    },
+    Detector {
+        name: "joblib-zfile",
+        sniff: |s| s.head.starts_with(crate::formats::JOBLIB_ZFILE_PREFIX),
+        scan: |ctx, s, path, depth| ctx.joblib_zfile(s.src, path, depth),
+    },
+    Detector {
+        name: "compressed",
+        sniff: |s| {
+            Codec::sniff(s.head).is_some_and(|codec| {
+                s.origin == Origin::File || !matches!(codec, Codec::Zlib | Codec::Lzma)
+            })
+        },
+        scan: |ctx, s, path, depth| {
+            let codec = Codec::sniff(s.head)?;
+            ctx.decompress(codec, s.src, path, depth)
+                .then_some(Format::Compressed(codec))
+        },
+    },
+    Detector {
+        name: "pytorch-legacy",
+        sniff: |s| match s.probe {
+            Probe::Loads { end, .. } => s
+                .src
+                .read_at(0, end)
+                .is_ok_and(|b| loadguard_pickle::is_torch_legacy_magic(&b)),
+            _ => false,
+        },
+        scan: |ctx, s, path, _| {
+            ctx.pickle(s.src, path, true);
+            Some(Format::TorchLegacy)
+        },
+    },
+    Detector {
+        name: "pickle",
+        sniff: |s| s.probe.is_pickle(),
+        scan: |ctx, s, path, depth| {
+            ctx.pickle(s.src, path, false);
+            // A pickle with a zip appended is two files in one: scan both views.
+            if zip::sniff(s.src) {
+                ctx.zip(s.src, path, depth);
+            }
+            Some(Format::Pickle)
+        },
+    },
+    Detector {
+        name: "zip (directory at the end)",
+        sniff: |s| s.origin == Origin::File && zip::sniff(s.src),
+        scan: |ctx, s, path, depth| Some(ctx.zip(s.src, path, depth)),
+    },
+];
+
+const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xbc\xaf\x27\x1c";
+
+/// How many bytes the pickle probe looks at before it asks for the rest.
+const PROBE_WINDOW: usize = 64 * 1024;
+
+/// Streams after a harmless first one that the polyglot check follows.
+const MAX_POLYGLOT_STREAMS: usize = 16;
+
+impl Ctx<'_> {
+    /// Detects and scans one byte stream (a file, a member, decompressed
+    /// data). `name` is the file or member name, for text formats that
+    /// have no magic and for how loud "not scanned" is.
+    pub(crate) fn node(
+        &mut self,
+        src: &dyn Source,
+        name: Option<&str>,
+        path: &[String],
+        depth: u32,
+        origin: Origin,
+    ) -> Format {
+        if depth > self.options.limits.max_depth {
+            let limit = self.options.limits.max_depth;
+            self.report(
+                &rules::container_limit::RULE,
+                path,
+                None,
+                format!("containers nested more than {limit} deep; this one was not opened"),
+            );
+            return Format::Unsupported("nested too deep");
+        }
+        let head = src.read_at(0, 512).map(Cow::into_owned).unwrap_or_default();
+        let sniffed = Sniffed {
+            src,
+            head: &head,
+            origin,
+            probe: self.probe_pickle(src),
+        };
+        for detector in DETECTORS {
+            if !(detector.sniff)(&sniffed) {
+                continue;
+            }
+            if let Some(format) = (detector.scan)(self, &sniffed, path, depth) {
+                self.other_views(&sniffed, format, detector.name, path);
+                return format;
+            }
+        }
+        if let Some(format) = name.and_then(|n| self.text_file(src, n, path)) {
+            return format;
+        }
+        let reason = if src.is_empty() {
+            "empty file"
+        } else {
+            "unrecognised content"
+        };
+        self.not_scanned(src, name, path, reason);
+        Format::Unsupported(reason)
+    }
+
+    /// The pickle view of the first stream: a window first, the whole
+    /// source when the window ends inside the stream.
+    fn probe_pickle(&self, src: &dyn Source) -> Probe {
+        if let Some(data) = src.contiguous() {
+            return loadguard_pickle::probe(data);
+        }
+        let Ok(window) = src.read_at(0, PROBE_WINDOW) else {
+            return Probe::Rejected { offset: 0 };
+        };
+        let probe = loadguard_pickle::probe(&window);
+        if probe != Probe::Incomplete || (window.len() as u64) >= src.size() {
+            return probe;
+        }
+        let whole = usize::try_from(src.size().min(self.options.limits.max_member_bytes))
+            .unwrap_or(usize::MAX);
+        src.read_at(0, whole)
+            .map_or(Probe::Rejected { offset: 0 }, |b| {
+                loadguard_pickle::probe(&b)
+            })
+    }
+
+    /// Bytes scanned as one format that `pickle.load` also accepts, with a
+    /// stream that names or calls something: scan the pickle view too.
+    fn other_views(&mut self, s: &Sniffed<'_>, format: Format, detector: &str, path: &[String]) {
+        if matches!(format, Format::Pickle | Format::TorchLegacy) {
+            return;
+        }
+        let acts = match s.probe {
+            Probe::FailsAfterEffects { .. } | Probe::Loads { effects: true, .. } => true,
+            Probe::Loads { end, .. } => s
+                .src
+                .contiguous()
+                .is_some_and(|data| later_stream_acts(data, end)),
+            _ => false,
+        };
+        if !acts {
+            return;
+        }
+        self.report(
+            &rules::format_polyglot::RULE,
+            path,
+            Some(0),
+            format!(
+                "read as {detector} here, but pickle.load accepts the same bytes and its stream names or calls something: the pickle view was scanned too"
+            ),
+        );
+        self.pickle(s.src, path, false);
+    }
+
+    /// The fail-closed end of detection: report what was not scanned, as
+    /// loud as its name says a loader would be, and search the bytes for
+    /// embedded imports of dangerous callables.
+    pub(crate) fn not_scanned(
+        &mut self,
+        src: &dyn Source,
+        name: Option<&str>,
+        path: &[String],
+        reason: &str,
+    ) {
+        let exposure = name.map_or(exposure::Exposure::Unknown, exposure::of);
+        let mut f = loadguard_core::Finding::builder(
+            &rules::not_scanned::RULE,
+            format!("not scanned: {reason}; {}", exposure.reason()),
+        )
+        .severity(exposure.severity())
+        .at(crate::location(path, None))
+        .build();
+        f.occurrences = 1;
+        self.findings.push(f);
+        self.embedded_pickles(src, path);
+    }
+
+    /// Pickle imports of dangerous callables inside bytes that are not a
+    /// pickle as a whole: each is scanned from its first opcode.
+    fn embedded_pickles(&mut self, src: &dyn Source, path: &[String]) {
+        let size = src.size().min(self.options.limits.max_member_bytes);
+        let Ok(data) = src.read_at(0, usize::try_from(size).unwrap_or(usize::MAX)) else {
+            return;
+        };
+        for found in loadguard_pickle::embedded::dangerous_imports(&data, self.policy, 16) {
+            let mut member = path.to_vec();
+            member.push(format!("pickle@{}", found.offset));
+            let mut options = self.options.pickle.clone();
+            options.max_streams = Some(1);
+            let report =
+                loadguard_pickle::scan_with_policy(&data[found.offset..], &options, self.policy);
+            for mut f in report.findings {
+                if f.callable.is_none() {
+                    continue;
+                }
+                let mut members = member.clone();
+                members.append(&mut f.location.members);
+                f.location.members = members;
+                f.message = format!(
+                    "{} (an embedded pickle import at offset {} of bytes no format claims: a loader that reads from there runs it)",
+                    f.message, found.offset
+                );
+                self.findings.push(f);
+            }
+        }
+    }
+}
+
+/// Whether a stream after the first (harmless) one names or calls
+/// something: `pickle.load` in a loop runs it.
+fn later_stream_acts(data: &[u8], mut pos: usize) -> bool {
+    for _ in 0..MAX_POLYGLOT_STREAMS {
+        let Some(rest) = data.get(pos..).filter(|r| !r.is_empty()) else {
+            return false;
+        };
+        match loadguard_pickle::probe(rest) {
+            Probe::Loads { effects: true, .. } | Probe::FailsAfterEffects { .. } => return true,
+            Probe::Loads { end, .. } => pos += end,
+            _ => return false,
+        }
+    }
+    false
+}

@@ -1,0 +1,316 @@
+//! Scanners for single-file formats: weights and graphs (safetensors, GGUF,
+//! ONNX, TensorFlow, HDF5), NumPy, compressed streams, and text files
+//! recognised by name.
+
+use std::borrow::Cow;
+
+use loadguard_core::{Finding, Location};
+
+use crate::compress::{self, Codec, Stopped};
+use crate::{Ctx, Format, Origin, Source, npy, rules, zip};
+
+/// joblib before 0.10 wrote compressed pickles as `ZF`, the uncompressed
+/// length in hex padded to 19 characters, then a zlib stream
+/// (`numpy_pickle_compat.read_zfile`); `joblib.load` still reads them.
+pub(crate) const JOBLIB_ZFILE_PREFIX: &[u8] = b"ZF";
+const JOBLIB_ZFILE_HEADER: usize = 2 + 19;
+
+impl Ctx<'_> {
+    pub(crate) fn onnx(&mut self, data: &[u8], path: &[String]) {
+        self.streams += 1;
+        let report = loadguard_formats::onnx::validate(data);
+        for mut f in report.findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
+        }
+        for e in report.external {
+            self.external_files
+                .push((path.to_vec(), e.tensor, e.location));
+        }
+    }
+
+    pub(crate) fn tensorflow(&mut self, data: &[u8], path: &[String]) {
+        self.streams += 1;
+        for mut f in loadguard_formats::tensorflow::validate(data).findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
+        }
+    }
+
+    pub(crate) fn hdf5(&mut self, src: &dyn Source, path: &[String]) {
+        let Some(data) = src.contiguous() else {
+            self.not_scanned(src, None, path, "HDF5 from a source that is not in memory");
+            return;
+        };
+        let found = loadguard_formats::keras::find_h5_configs(data);
+        for (offset, config) in &found.configs {
+            self.streams += 1;
+            self.keras_config(config, *offset, path);
+        }
+        if found.gave_up {
+            self.report(
+                &loadguard_formats::rules::kr_config::RULE,
+                path,
+                None,
+                "too many JSON-like candidates in this HDF5 file; the rest were not checked".into(),
+            );
+        }
+        if found.configs.is_empty() && found.names_model_config {
+            // Never "safe" because the config was not found.
+            self.report(
+                &loadguard_formats::rules::kr_config::RULE,
+                path,
+                None,
+                "the file names a model_config attribute, but its JSON could not be located; the Keras config was not checked".into(),
+            );
+        }
+    }
+
+    /// joblib's old single-file container: read as `read_zfile` does
+    /// (the length is `int(text, 16)`; one optional space before the zlib
+    /// data), then the pickle inside is detected like any other content.
+    pub(crate) fn joblib_zfile(
+        &mut self,
+        src: &dyn Source,
+        path: &[String],
+        depth: u32,
+    ) -> Option<Format> {
+        let header = src.read_at(0, JOBLIB_ZFILE_HEADER + 1).ok()?;
+        let length_text = std::str::from_utf8(header.get(2..JOBLIB_ZFILE_HEADER)?).ok()?;
+        let t = length_text.trim();
+        let t = t
+            .strip_prefix("0x")
+            .or_else(|| t.strip_prefix("0X"))
+            .unwrap_or(t);
+        u64::from_str_radix(&t.replace('_', ""), 16).ok()?;
+        let start = if header.get(JOBLIB_ZFILE_HEADER) == Some(&b' ') {
+            JOBLIB_ZFILE_HEADER + 1
+        } else {
+            JOBLIB_ZFILE_HEADER
+        };
+        let body = src
+            .read_at(
+                start as u64,
+                usize::try_from(src.size()).unwrap_or(usize::MAX),
+            )
+            .ok()?;
+        let mut inner = path.to_vec();
+        inner.push("joblib zfile".to_owned());
+        self.decompress(Codec::Zlib, &body.as_ref(), &inner, depth)
+            .then_some(Format::JoblibZfile)
+    }
+
+    pub(crate) fn safetensors(&mut self, data: &[u8], path: &[String], depth: u32) {
+        self.streams += 1;
+        let report = loadguard_formats::safetensors::validate(data);
+        let polyglot = report.findings.iter().any(|f| f.rule.code == "ST009");
+        let metadata = report
+            .metadata
+            .iter()
+            .map(|(k, v)| (format!("__metadata__.{k}"), v.clone()));
+        self.agent_text(metadata, loadguard_text::Kind::Metadata, path);
+        for mut f in report.findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
+        }
+        // A safetensors file that is also a zip loads as one elsewhere.
+        if polyglot && zip::sniff(&data) {
+            self.zip(&data, path, depth);
+        }
+    }
+
+    /// Text files recognised by name: model cards, configs, Python code.
+    /// Invalid UTF-8 does not stop the scan: the text is read the way an
+    /// agent's lossy decoding reads it.
+    pub(crate) fn text_file(
+        &mut self,
+        src: &dyn Source,
+        name: &str,
+        path: &[String],
+    ) -> Option<Format> {
+        let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let lower = base.to_ascii_lowercase();
+        let data = src
+            .read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
+            .ok()?;
+        let text = String::from_utf8_lossy(&data);
+        let text = text.as_ref();
+        let (format, findings) = if lower.ends_with(".md") {
+            (Format::ModelCard, loadguard_text::scan_card(text))
+        } else if matches!(
+            lower.as_str(),
+            "config.json"
+                | "tokenizer_config.json"
+                | "generation_config.json"
+                | "preprocessor_config.json"
+                | "processor_config.json"
+        ) {
+            (Format::ModelConfig, loadguard_text::scan_config_json(text))
+        } else if lower == "model.sig" && text.trim_start().starts_with('{') {
+            // Checked with its folder (loadguard-signing), not as an artifact.
+            (Format::ModelSignature, Vec::new())
+        } else if lower.ends_with(".py") {
+            let f = Finding::builder(
+                &loadguard_text::rules::remote_code::RULE,
+                "Python file in a model folder: from_pretrained(..., trust_remote_code=True) imports it".to_owned(),
+            )
+            .at(Location::default())
+            .build();
+            (Format::PythonCode, vec![f])
+        } else {
+            return None;
+        };
+        self.streams += 1;
+        for mut f in findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
+        }
+        Some(format)
+    }
+
+    /// Text an agent may read (metadata values, doc strings, templates)
+    /// through the agent-text rules.
+    pub(crate) fn agent_text(
+        &mut self,
+        texts: impl IntoIterator<Item = (String, String)>,
+        kind: loadguard_text::Kind,
+        path: &[String],
+    ) {
+        for (logical, text) in texts {
+            for mut f in loadguard_text::scan_text(&text, kind, Some(&logical)) {
+                f.location.members = path.to_vec();
+                self.findings.push(f);
+            }
+        }
+    }
+
+    pub(crate) fn keras_config(&mut self, config: &[u8], offset: u64, path: &[String]) {
+        for mut f in loadguard_formats::keras::validate_config(config, offset).findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
+        }
+    }
+
+    pub(crate) fn gguf(&mut self, src: &dyn Source, path: &[String]) {
+        let Ok(data) = src.read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX)) else {
+            return;
+        };
+        self.streams += 1;
+        let report = loadguard_formats::gguf::validate(&data);
+        for mut f in report.findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
+        }
+        let strings = report.metadata.into_iter().filter_map(|(k, v)| match v {
+            loadguard_formats::gguf::Value::Str(s) if !k.starts_with("tokenizer.chat_template") => {
+                Some((k, s))
+            }
+            _ => None,
+        });
+        self.agent_text(strings, loadguard_text::Kind::Metadata, path);
+        let templates = report.templates.into_iter().map(|(k, t, _)| (k, t));
+        self.agent_text(templates, loadguard_text::Kind::Template, path);
+    }
+
+    pub(crate) fn npy(&mut self, src: &dyn Source, path: &[String]) {
+        let head = src
+            .read_at(0, 1 << 20)
+            .map(Cow::into_owned)
+            .unwrap_or_default();
+        match npy::parse(&head) {
+            Ok(h) => {
+                if h.header_len > npy::NUMPY_HEADER_LIMIT {
+                    self.report(
+                        &rules::npy_header::RULE,
+                        path,
+                        Some(0),
+                        format!(
+                            "header of {} bytes: NumPy refuses it unless allow_pickle=True lifts the limit",
+                            h.header_len
+                        ),
+                    );
+                }
+                let body_len = src.size().saturating_sub(h.data_offset as u64);
+                if h.has_object {
+                    let body = src.read_at(
+                        h.data_offset as u64,
+                        usize::try_from(body_len).unwrap_or(usize::MAX),
+                    );
+                    if let Ok(body) = body {
+                        let mut p = path.to_vec();
+                        p.push(format!("pickle@{}", h.data_offset));
+                        self.pickle(&body.as_ref(), &p, false);
+                    }
+                } else if let Some(expected) = h.data_len
+                    && u128::from(body_len) != expected
+                {
+                    self.report(
+                        &rules::npy_header::RULE,
+                        path,
+                        Some(h.data_offset as u64),
+                        format!("shape and dtype {} need {expected} data bytes, the file has {body_len}", h.descr),
+                    );
+                }
+            }
+            Err(e) => {
+                self.report(
+                    &rules::npy_header::RULE,
+                    path,
+                    Some(0),
+                    format!("unreadable .npy header: {e}"),
+                );
+            }
+        }
+    }
+
+    pub(crate) fn decompress(
+        &mut self,
+        codec: Codec,
+        src: &dyn Source,
+        path: &[String],
+        depth: u32,
+    ) -> bool {
+        let input = match src.read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX)) {
+            Ok(b) => b,
+            Err(_) => return false,
+        };
+        let limits = &self.options.limits;
+        let by_ratio = (input.len() as u64)
+            .saturating_mul(limits.max_ratio)
+            .max(1 << 20);
+        let limit = limits.max_member_bytes.min(by_ratio);
+        let decoded = compress::decompress(codec, &input, limit);
+        // Weak magic and nothing decoded: it was not this codec after all.
+        if decoded.data.is_empty()
+            && decoded.stopped.is_some()
+            && matches!(codec, Codec::Zlib | Codec::Lzma)
+        {
+            return false;
+        }
+        let mut inner = path.to_vec();
+        inner.push(format!("{} data", codec.name()));
+        match &decoded.stopped {
+            Some(Stopped::Limit { limit }) => self.report(
+                &rules::decompression_limit::RULE,
+                path,
+                None,
+                format!("{} data expands past {limit} bytes; only the first {limit} were scanned", codec.name()),
+            ),
+            Some(Stopped::Corrupt { reason }) => self.report(
+                &rules::corrupt_data::RULE,
+                path,
+                None,
+                format!(
+                    "{} data is corrupt after {} decoded bytes ({reason}); what follows was not scanned",
+                    codec.name(),
+                    decoded.data.len()
+                ),
+            ),
+            None => {}
+        }
+        if self.spend(decoded.data.len() as u64, path) {
+            self.node(&decoded.data, None, &inner, depth + 1, Origin::File);
+        }
+        true
+    }
+}
