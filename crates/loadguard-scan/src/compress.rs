@@ -40,8 +40,10 @@ impl Codec {
             [0xfd, b'7', b'z', b'X', b'Z', 0x00, ..] => Some(Self::Xz),
             [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Self::Zstd),
             [0x04, 0x22, 0x4d, 0x18, ..] => Some(Self::Lz4),
-            // LZMA alone: properties byte 0x5d and a power-of-two dictionary size.
-            [0x5d, 0x00, 0x00, d3, d4, ..] if (*d3 | *d4) != 0 => Some(Self::Lzma),
+            // LZMA alone, as joblib recognises it (`_LZMA_PREFIX = b"]\x00"`):
+            // properties byte 0x5d, then any dictionary size (Python's
+            // FORMAT_ALONE decoder is not picky about it).
+            [0x5d, 0x00, ..] => Some(Self::Lzma),
             [cmf, flg, ..]
                 if cmf & 0x0f == 8
                     && cmf >> 4 <= 7
@@ -156,6 +158,7 @@ mod tests {
         assert_eq!(Codec::sniff(b"\x28\xb5\x2f\xfd"), Some(Codec::Zstd));
         assert_eq!(Codec::sniff(b"\x78\x9c"), Some(Codec::Zlib));
         assert_eq!(Codec::sniff(b"\x5d\x00\x00\x80\x00"), Some(Codec::Lzma));
+        assert_eq!(Codec::sniff(b"\x5d\x00\x10\x00\x00"), Some(Codec::Lzma));
         assert_eq!(Codec::sniff(b"\x04\x22\x4d\x18"), Some(Codec::Lz4));
         assert_eq!(Codec::sniff(b"\x80\x04"), None);
     }

@@ -238,24 +238,34 @@ impl Ctx<'_> {
     }
 
     /// The pickle view of the first stream: a window first, the whole
-    /// source when the window ends inside the stream.
+    /// source when the window ends inside the stream. Bytes that end inside
+    /// a stream that named nothing are not a loadable pickle: the
+    /// unpickler raises on them before anything runs.
     fn probe_pickle(&self, src: &dyn Source) -> Probe {
-        if let Some(data) = src.contiguous() {
-            return loadguard_pickle::probe(data);
-        }
-        let Ok(window) = src.read_at(0, PROBE_WINDOW) else {
-            return Probe::Rejected { offset: 0 };
+        let probe = match src.contiguous() {
+            Some(data) => loadguard_pickle::probe(data),
+            None => {
+                let Ok(window) = src.read_at(0, PROBE_WINDOW) else {
+                    return Probe::Rejected { offset: 0 };
+                };
+                let probe = loadguard_pickle::probe(&window);
+                if probe != Probe::Incomplete || (window.len() as u64) >= src.size() {
+                    probe
+                } else {
+                    let whole = src.size().min(self.options.limits.max_member_bytes);
+                    src.read_at(0, usize::try_from(whole).unwrap_or(usize::MAX))
+                        .map_or(Probe::Rejected { offset: 0 }, |b| {
+                            loadguard_pickle::probe(&b)
+                        })
+                }
+            }
         };
-        let probe = loadguard_pickle::probe(&window);
-        if probe != Probe::Incomplete || (window.len() as u64) >= src.size() {
-            return probe;
+        match probe {
+            Probe::Incomplete => Probe::Rejected {
+                offset: usize::try_from(src.size()).unwrap_or(usize::MAX),
+            },
+            p => p,
         }
-        let whole = usize::try_from(src.size().min(self.options.limits.max_member_bytes))
-            .unwrap_or(usize::MAX);
-        src.read_at(0, whole)
-            .map_or(Probe::Rejected { offset: 0 }, |b| {
-                loadguard_pickle::probe(&b)
-            })
     }
 
     /// Bytes scanned as one format that `pickle.load` also accepts, with a
@@ -354,4 +364,189 @@ fn later_stream_acts(data: &[u8], mut pos: usize) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::io::Write as _;
+
+    use loadguard_core::Severity;
+    use loadguard_pickle::Policy;
+
+    use crate::{Format, Report, ScanOptions, Source, scan_named};
+
+    const PAYLOAD0: &[u8] = b"cposix\nsystem\n(Vtouch /tmp/loadguard-canary\ntR.";
+
+    fn run(data: &[u8], name: &str) -> Report {
+        scan_named(
+            &data,
+            Some(name),
+            Policy::builtin(),
+            &ScanOptions::default(),
+        )
+    }
+
+    fn severity_of(r: &Report, code: &str) -> Option<Severity> {
+        r.findings
+            .iter()
+            .filter(|f| f.rule.code == code)
+            .map(|f| f.severity)
+            .max()
+    }
+
+    /// A source that is not in memory (a remote file): only ranged reads.
+    struct Ranged(Vec<u8>);
+
+    impl Source for Ranged {
+        fn size(&self) -> u64 {
+            self.0.len() as u64
+        }
+        fn read_at(&self, offset: u64, len: usize) -> std::io::Result<Cow<'_, [u8]>> {
+            Source::read_at(self.0.as_slice(), offset, len)
+        }
+    }
+
+    #[test]
+    fn a_short_harmless_first_stream_does_not_hide_the_payload() {
+        for first in [&b"I1\n."[..], b"N.", b"K\x01.", b"\x80\x02N.", b"(t."] {
+            let mut data = first.to_vec();
+            data.extend_from_slice(PAYLOAD0);
+            let r = run(&data, "model.pkl");
+            assert_eq!(r.format, Format::Pickle, "{first:?}");
+            assert_eq!(
+                severity_of(&r, "PKL101"),
+                Some(Severity::Critical),
+                "{first:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_first_argument_longer_than_the_probe_window_is_read_whole() {
+        // UNICODE with 100 KiB of text, POP, then the payload: the 64 KiB
+        // window ends inside the first argument.
+        let mut data = b"V".to_vec();
+        data.extend(std::iter::repeat_n(b'a', 100 * 1024));
+        data.extend_from_slice(b"\n0");
+        data.extend_from_slice(PAYLOAD0);
+        let r = crate::scan_named(
+            &Ranged(data.clone()),
+            Some("x.bin"),
+            Policy::builtin(),
+            &ScanOptions::default(),
+        );
+        assert_eq!(r.format, Format::Pickle);
+        assert!(severity_of(&r, "PKL101").is_some());
+        assert_eq!(run(&data, "x.bin").format, Format::Pickle);
+    }
+
+    #[test]
+    fn text_that_the_unpickler_rejects_is_not_a_pickle() {
+        // A real repository's first line: `t` (TUPLE) with no MARK, then
+        // bytes up to a `.` that a pure opcode decoder would call a pickle.
+        let text = b"trivy-results.sarif filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs\n";
+        let r = run(text, ".gitattributes");
+        assert_eq!(r.format, Format::Unsupported("unrecognised content"));
+        assert!(!r.findings.iter().any(|f| f.rule.code.starts_with("PKL")));
+        assert_eq!(severity_of(&r, "LG001"), Some(Severity::Info));
+        // The same bytes under a name pickle loaders open: not scanned, high.
+        let r = run(text, "pytorch_model.bin");
+        assert_eq!(severity_of(&r, "LG001"), Some(Severity::High));
+        // A truncated pickle that named nothing is not loadable either.
+        let r = run(b"\x80\x02(K\x01", "weights.pt");
+        assert_eq!(severity_of(&r, "LG001"), Some(Severity::High));
+        assert!(!matches!(r.format, Format::Pickle));
+    }
+
+    #[test]
+    fn unknown_model_formats_are_review_and_unknown_names_low() {
+        let junk = b"\x00\x01\x02\x03 not a format loadguard knows";
+        assert_eq!(
+            severity_of(&run(junk, "model.tflite"), "LG001"),
+            Some(Severity::Medium)
+        );
+        assert_eq!(
+            severity_of(&run(junk, "blob"), "LG001"),
+            Some(Severity::Low)
+        );
+        assert_eq!(
+            severity_of(&run(b"", "empty.pkl"), "LG001"),
+            Some(Severity::High)
+        );
+    }
+
+    #[test]
+    fn embedded_imports_in_unrecognised_bytes_are_found() {
+        let mut data = b"\x00MYFORMAT\x00\x01\x02".to_vec();
+        data.extend_from_slice(PAYLOAD0);
+        let r = run(&data, "custom.dat");
+        assert!(matches!(r.format, Format::Unsupported(_)));
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule.code == "PKL101")
+            .expect("embedded payload");
+        assert_eq!(f.location.members, ["pickle@12"]);
+        // Protocol 4 shape: two short strings and STACK_GLOBAL.
+        let mut data = b"\x00HDR\xff".to_vec();
+        data.extend_from_slice(b"\x8c\x02os\x94\x8c\x06system\x94\x93\x8c\x02id\x94\x85R.");
+        let r = run(&data, "custom.dat");
+        assert!(severity_of(&r, "PKL101").is_some(), "{:#?}", r.findings);
+    }
+
+    #[test]
+    fn unrecognised_archive_members_are_reported() {
+        let t = crate::tar::tests::build(&[
+            ("model.pkl", b'0', b"\x00\x01 not a pickle".as_slice(), ""),
+            ("notes.txt", b'0', b"hello\n".as_slice(), ""),
+        ]);
+        let r = run(&t, "bundle.tar");
+        let lg: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule.code == "LG001")
+            .map(|f| (f.location.members.clone(), f.severity))
+            .collect();
+        assert_eq!(
+            lg,
+            vec![
+                (vec!["model.pkl".to_owned()], Severity::High),
+                (vec!["notes.txt".to_owned()], Severity::Info)
+            ]
+        );
+    }
+
+    #[test]
+    fn joblib_zfile_is_opened_as_joblib_does() {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(PAYLOAD0).expect("compress");
+        let body = z.finish().expect("compress");
+        for header in [
+            format!("ZF{:<19}", format!("{:#x}", PAYLOAD0.len())),
+            format!("ZF{:<19} ", format!("{:#x}", PAYLOAD0.len())),
+        ] {
+            let mut data = header.into_bytes();
+            data.extend_from_slice(&body);
+            let r = run(&data, "model.pkl");
+            assert_eq!(r.format, Format::JoblibZfile);
+            assert_eq!(severity_of(&r, "PKL101"), Some(Severity::Critical));
+        }
+    }
+
+    #[test]
+    fn a_tar_that_is_also_a_pickle_is_scanned_both_ways() {
+        let mut t = crate::tar::tests::build(&[("model.pt", b'0', b"\x80\x02N.".as_slice(), "")]);
+        // The member name field is the first 100 bytes: put a pickle there
+        // and fix the checksum, as a crafted polyglot does.
+        t[..100].fill(0);
+        t[..PAYLOAD0.len()].copy_from_slice(PAYLOAD0);
+        t[148..156].copy_from_slice(b"        ");
+        let sum: u32 = t[..512].iter().map(|&b| u32::from(b)).sum();
+        t[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let r = run(&t, "x.tar");
+        assert_eq!(r.format, Format::Tar);
+        assert!(severity_of(&r, "ARC007").is_some(), "{:#?}", r.findings);
+        assert!(severity_of(&r, "PKL101").is_some());
+    }
 }

@@ -213,12 +213,25 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn npy(&mut self, src: &dyn Source, path: &[String]) {
+        let first = src.read_at(0, 12).map(Cow::into_owned).unwrap_or_default();
+        let need = npy::header_end(&first).unwrap_or(1 << 20);
         let head = src
-            .read_at(0, 1 << 20)
+            .read_at(0, need)
             .map(Cow::into_owned)
             .unwrap_or_default();
         match npy::parse(&head) {
             Ok(h) => {
+                if !h.duplicate_keys.is_empty() {
+                    self.report(
+                        &rules::npy_header::RULE,
+                        path,
+                        Some(0),
+                        format!(
+                            "header gives {} more than once: NumPy keeps the last, a text match the first",
+                            h.duplicate_keys.join(", ")
+                        ),
+                    );
+                }
                 if h.header_len > npy::NUMPY_HEADER_LIMIT {
                     self.report(
                         &rules::npy_header::RULE,

@@ -10,6 +10,7 @@ mod detect;
 pub mod exposure;
 mod formats;
 pub mod npy;
+pub mod pyliteral;
 pub mod rules;
 pub mod source;
 pub mod tar;

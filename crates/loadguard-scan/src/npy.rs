@@ -1,5 +1,9 @@
 //! `.npy` headers: magic, version, a Python dict literal with `descr`,
 //! `fortran_order` and `shape`. An object dtype means a pickle follows.
+//! The header is read as NumPy reads it, with `ast.literal_eval` semantics
+//! (`pyliteral`): the last duplicate key wins, escapes are decoded.
+
+use crate::pyliteral::{self, Value};
 
 pub const MAGIC: &[u8] = b"\x93NUMPY";
 /// NumPy refuses larger headers unless `max_header_size` is raised (which
@@ -16,6 +20,17 @@ pub struct Header {
     pub has_object: bool,
     /// Element count and item size, when the dtype is simple enough to know.
     pub data_len: Option<u128>,
+    /// Header keys given more than once (NumPy keeps the last).
+    pub duplicate_keys: Vec<String>,
+}
+
+/// Where the header ends, from the first 12 bytes (any header size).
+pub fn header_end(data: &[u8]) -> Option<usize> {
+    match data.get(6)? {
+        1 => Some(10 + usize::from(u16::from_le_bytes([*data.get(8)?, *data.get(9)?]))),
+        2 | 3 => Some(12 + u32::from_le_bytes(data.get(8..12)?.try_into().ok()?) as usize),
+        _ => None,
+    }
 }
 
 pub fn parse(data: &[u8]) -> Result<Header, String> {
@@ -40,11 +55,34 @@ pub fn parse(data: &[u8]) -> Result<Header, String> {
         .checked_add(header_len)
         .filter(|&e| e <= data.len())
         .ok_or("header runs past the end of the file")?;
-    let text = String::from_utf8_lossy(&data[start..end]);
-    let descr = field(&text, "descr").ok_or("no 'descr' in the header")?;
-    let has_object = descr_has_object(&descr);
-    let shape = field(&text, "shape").and_then(|s| parse_shape(&s));
-    let itemsize = itemsize(&descr);
+    let raw = &data[start..end];
+    // Versions 1 and 2 are latin-1, version 3 UTF-8 (`_read_array_header`).
+    let text: String = if version.0 == 3 {
+        String::from_utf8_lossy(raw).into_owned()
+    } else {
+        raw.iter().map(|&b| char::from(b)).collect()
+    };
+    let dict = pyliteral::parse(&text).map_err(|e| format!("header is not a literal: {e}"))?;
+    if !matches!(dict, Value::Dict(_)) {
+        return Err("header is not a dict".into());
+    }
+    let descr = dict.get("descr").ok_or("no 'descr' in the header")?;
+    let mut has_object = false;
+    visit_type_strings(descr, 0, &mut |t| has_object |= type_string_has_object(t));
+    let shape = match dict.get("shape") {
+        Some(Value::Tuple(dims)) => dims
+            .iter()
+            .map(|d| match d {
+                Value::Int(i) => u64::try_from(*i).ok(),
+                _ => None,
+            })
+            .collect::<Option<Vec<u64>>>(),
+        _ => None,
+    };
+    let itemsize = match descr {
+        Value::Str(t) => itemsize(t),
+        _ => None,
+    };
     let data_len = match (shape, itemsize) {
         (Some(dims), Some(size)) if !has_object => dims
             .iter()
@@ -55,78 +93,49 @@ pub fn parse(data: &[u8]) -> Result<Header, String> {
         version,
         header_len,
         data_offset: end,
-        descr,
+        descr: describe(descr),
         has_object,
         data_len,
+        duplicate_keys: dict.duplicate_keys(),
     })
 }
 
-/// The text of `'key': value` up to the next top-level comma or `}`.
-fn field(text: &str, key: &str) -> Option<String> {
-    let at = text
-        .find(&format!("'{key}'"))
-        .or_else(|| text.find(&format!("\"{key}\"")))?;
-    let rest = &text[at + key.len() + 2..];
-    let rest = rest.trim_start().strip_prefix(':')?.trim_start();
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    for (i, c) in rest.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')' | ']') => depth -= 1,
-            (None, '}') if depth == 0 => return Some(rest[..i].trim().to_owned()),
-            (None, '}') => depth -= 1,
-            (None, ',') if depth == 0 => return Some(rest[..i].trim().to_owned()),
-            _ => {}
-        }
+/// Every type string in a `descr`: a string, a `(type, shape)` subarray,
+/// or a structured list of `(name, type[, shape])` (nested).
+fn visit_type_strings(v: &Value, depth: u32, f: &mut impl FnMut(&str)) {
+    if depth > 32 {
+        // Deeper than any dtype: assume the worst.
+        f("O");
+        return;
     }
-    None
-}
-
-/// Any type string naming the object kind: `'|O'`, `'O'`, or `'O'` inside a
-/// structured dtype list.
-fn descr_has_object(descr: &str) -> bool {
-    let mut quote = None;
-    let mut current = String::new();
-    for c in descr.chars() {
-        match quote {
-            Some(q) if c == q => {
-                let t = current.trim_start_matches(['<', '>', '|', '=']);
-                if t.starts_with('O') {
-                    return true;
-                }
-                current.clear();
-                quote = None;
+    match v {
+        Value::Str(t) => f(t),
+        Value::Tuple(items) | Value::List(items) => {
+            for item in items {
+                visit_type_strings(item, depth + 1, f);
             }
-            Some(_) => current.push(c),
-            None if c == '\'' || c == '"' => quote = Some(c),
-            None => {}
         }
+        _ => {}
     }
-    false
 }
 
-fn parse_shape(s: &str) -> Option<Vec<u64>> {
-    let inner = s.trim().strip_prefix('(')?.strip_suffix(')')?;
-    inner
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| p.trim_end_matches('L').parse().ok())
-        .collect()
+/// Whether `np.dtype(t)` holds objects. Over-approximated on purpose: any
+/// `O` or `object` in the string (`'|O'`, `'O8'`, `'object'`, `'i4,O'`,
+/// `'(2,)O'`); no non-object type code contains either.
+fn type_string_has_object(t: &str) -> bool {
+    t.contains('O') || t.to_ascii_lowercase().contains("object")
 }
 
-/// Item size of a simple type string such as `'<f8'`, `'|u1'`, `'<U5'`.
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Str(t) => format!("{t:?}"),
+        _ => "a structured dtype".to_owned(),
+    }
+}
+
+/// Item size of a simple type string such as `<f8`, `|u1`, `<U5`.
 fn itemsize(descr: &str) -> Option<u64> {
-    let t = descr
-        .trim()
-        .strip_prefix('\'')
-        .or_else(|| descr.trim().strip_prefix('"'))?;
-    let t = t.strip_suffix('\'').or_else(|| t.strip_suffix('"'))?;
-    let t = t.trim_start_matches(['<', '>', '|', '=']);
+    let t = descr.trim_start_matches(['<', '>', '|', '=']);
     let kind = t.chars().next()?;
     let n: u64 = t[kind.len_utf8()..].split('[').next()?.parse().ok()?;
     Some(match kind {
@@ -172,6 +181,22 @@ mod tests {
         .expect("parse");
         assert_eq!(h.data_len, Some(20));
         assert!(parse(b"\x93NUMPY\x01\x00\xff\xff{").is_err());
+        // NumPy's reading, not the first match: the last 'descr' wins, and
+        // escapes and the long spelling of the object dtype count.
+        for header in [
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'descr': 'object'}",
+            "{'descr': '\\x4f', 'fortran_order': False, 'shape': (1,)}",
+            "{'descr': 'i4,O8', 'fortran_order': False, 'shape': (1,)}",
+            "{\"descr\": 'obj' 'ect', 'fortran_order': False, 'shape': (1,)}",
+        ] {
+            let h = parse(&npy(header)).expect(header);
+            assert!(h.has_object, "{header}");
+        }
+        let h = parse(&npy(
+            "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), 'descr': 'object'}",
+        ))
+        .expect("dup");
+        assert_eq!(h.duplicate_keys, vec!["descr".to_owned()]);
         assert!(parse(&npy("{'fortran_order': False}")).is_err());
     }
 }
