@@ -7,6 +7,7 @@
 
 pub mod codec;
 mod finding;
+pub mod pyescape;
 mod rule;
 mod verdict;
 

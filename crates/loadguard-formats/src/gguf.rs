@@ -2,7 +2,7 @@
 //! length and offset checked against the file before it is used. Tensor data
 //! is never read. Chat templates are extracted and analysed statically.
 
-use loadguard_core::{Confidence, Finding, Location, Rule, Severity};
+use loadguard_core::{Finding, Location, Rule};
 
 use crate::rules;
 use crate::template;
@@ -223,29 +223,7 @@ pub fn validate(data: &[u8]) -> Report {
     }
     let mut escapes = Vec::new();
     for (key, text, offset) in &report.templates {
-        for e in template::analyze(text) {
-            let f = Finding::builder(
-                &rules::gg_chat_template::RULE,
-                format!(
-                    "chat template {key}, line {}, column {}: {}",
-                    e.line, e.column, e.what
-                ),
-            )
-            .severity(if e.certain {
-                Severity::Critical
-            } else {
-                Severity::High
-            })
-            .confidence(if e.certain {
-                Confidence::High
-            } else {
-                Confidence::Medium
-            })
-            .at(Location::at_offset(*offset as u64)
-                .with_logical(format!("{key}:{}:{}", e.line, e.column)))
-            .build();
-            escapes.push(f);
-        }
+        escapes.extend(template::findings(key, text, *offset as u64));
     }
     report.findings.append(&mut escapes);
     report
@@ -516,7 +494,11 @@ pub(crate) mod tests {
         );
         let r = validate(&f);
         assert_eq!(codes(&r), ["GG004", "GG005"]);
-        assert!(r.findings.iter().any(|f| f.severity == Severity::Critical));
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.severity == loadguard_core::Severity::Critical)
+        );
     }
 
     #[test]

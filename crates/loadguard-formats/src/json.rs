@@ -28,6 +28,23 @@ impl Json {
     }
 }
 
+/// The value Python's `json.loads` keeps for `key`: the last one given.
+pub fn last<'a>(items: &'a [(String, Json)], key: &str) -> Option<&'a Json> {
+    items.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// Keys given more than once in one object.
+pub fn duplicate_keys(items: &[(String, Json)]) -> Vec<&str> {
+    let mut seen = std::collections::HashSet::new();
+    let mut dups = Vec::new();
+    for (k, _) in items {
+        if !seen.insert(k.as_str()) && !dups.contains(&k.as_str()) {
+            dups.push(k.as_str());
+        }
+    }
+    dups
+}
+
 /// Where and why parsing failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {

@@ -199,8 +199,9 @@ fn json_end(s: &[u8]) -> Option<usize> {
     None
 }
 
+/// What Keras sees under `key`: `json.loads` keeps the last duplicate.
 fn get<'a>(items: &'a [(String, Json)], key: &str) -> Option<&'a Json> {
-    items.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    json::last(items, key)
 }
 
 fn text<'a>(items: &'a [(String, Json)], key: &str) -> Option<&'a str> {
@@ -239,6 +240,20 @@ fn walk(v: &Json, path: &str, offset: u64, report: &mut Report, depth: u32) {
             }
         }
         Json::Object(items) => {
+            let dups = json::duplicate_keys(items);
+            if !dups.is_empty() {
+                add(
+                    report,
+                    &rules::kr_config::RULE,
+                    None,
+                    offset,
+                    path,
+                    format!(
+                        "key {} given more than once: Keras (json.loads) loads the last, which is what was judged; other readers take the first",
+                        dups.join(", ")
+                    ),
+                );
+            }
             let class = text(items, "class_name").unwrap_or("");
             let config = match get(items, "config") {
                 Some(Json::Object(c)) => Some(c.as_slice()),
@@ -472,6 +487,19 @@ mod tests {
             Some("model/Sequential[0]/evil")
         );
         assert_eq!(codes(&validate_config(b"{not json", 0)), ["KR004"]);
+    }
+
+    #[test]
+    fn duplicate_keys_resolve_as_json_loads_does() {
+        // The loader keeps the last "module": a harmless first one hides nothing.
+        let cfg = br#"{"class_name": "Sequential", "config": {"layers": [
+            {"module": "keras.layers", "class_name": "Dense", "module": "os", "config": {"name": "d"}}]}}"#;
+        let r = validate_config(cfg, 0);
+        assert_eq!(codes(&r), ["KR002", "KR004"], "{:#?}", r.findings);
+        // The other way round, Keras loads the harmless one: only the ambiguity.
+        let cfg = br#"{"class_name": "Sequential", "config": {"layers": [
+            {"module": "os", "class_name": "Dense", "module": "keras.layers", "config": {"name": "d"}}]}}"#;
+        assert_eq!(codes(&validate_config(cfg, 0)), ["KR004"]);
     }
 
     #[test]

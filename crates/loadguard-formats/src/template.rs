@@ -4,6 +4,10 @@
 //! Jinja's sandbox (dunder attributes, `attr` with computed names, gadget
 //! globals, names assembled from pieces) are reported with line and column.
 
+use loadguard_core::{Confidence, Finding, Location, Severity};
+
+use crate::rules;
+
 /// One suspicious construct.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Escape {
@@ -69,6 +73,64 @@ const SUSPICIOUS_GLOBALS: &[&str] = &[
     "importlib",
     "open",
 ];
+
+/// The findings for one chat template: `key` names it (a GGUF key, or
+/// `chat_template` in a tokenizer config), `offset` is where its text starts.
+pub fn findings(key: &str, text: &str, offset: u64) -> Vec<Finding> {
+    analyze(text)
+        .into_iter()
+        .map(|e| {
+            Finding::builder(
+                &rules::gg_chat_template::RULE,
+                format!(
+                    "chat template {key}, line {}, column {}: {}",
+                    e.line, e.column, e.what
+                ),
+            )
+            .severity(if e.certain {
+                Severity::Critical
+            } else {
+                Severity::High
+            })
+            .confidence(if e.certain {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            })
+            .at(Location::at_offset(offset).with_logical(format!("{key}:{}:{}", e.line, e.column)))
+            .build()
+        })
+        .collect()
+}
+
+/// The chat templates of a `tokenizer_config.json`, `chat_template.json` or
+/// `processor_config.json`, read as transformers reads them (`json.loads`:
+/// the last duplicate key wins): `chat_template` is a string, or a list of
+/// `{"name": ..., "template": ...}`. (key, template) pairs.
+pub fn templates_in_config(text: &[u8]) -> Vec<(String, String)> {
+    let Ok(crate::json::Json::Object(items)) = crate::json::parse(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match crate::json::last(&items, "chat_template") {
+        Some(crate::json::Json::String(t)) => out.push(("chat_template".to_owned(), t.clone())),
+        Some(crate::json::Json::Array(list)) => {
+            for (i, entry) in list.iter().enumerate() {
+                if let crate::json::Json::Object(e) = entry
+                    && let Some(crate::json::Json::String(t)) = crate::json::last(e, "template")
+                {
+                    let name = match crate::json::last(e, "name") {
+                        Some(crate::json::Json::String(n)) => n.clone(),
+                        _ => i.to_string(),
+                    };
+                    out.push((format!("chat_template.{name}"), t.clone()));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
 
 pub fn analyze(template: &str) -> Vec<Escape> {
     let mut out = Vec::new();
@@ -242,23 +304,21 @@ fn tokenize(s: &str) -> Vec<(usize, Tok)> {
             }
             out.push((at, Tok::Name(name)));
         } else if c == '\'' || c == '"' {
-            let mut text = String::new();
+            // Jinja2's lexer decodes string literals with Python's
+            // `unicode-escape` codec: `'\x5f\x5fclass\x5f\x5f'` is `'__class__'`.
+            let mut raw = String::new();
             i += 1;
             while i < chars.len() && chars[i].1 != c {
                 if chars[i].1 == '\\' && i + 1 < chars.len() {
+                    raw.push('\\');
                     i += 1;
-                    text.push(match chars[i].1 {
-                        'n' => '\n',
-                        't' => '\t',
-                        'x' | 'u' => '\u{fffd}',
-                        other => other,
-                    });
-                } else {
-                    text.push(chars[i].1);
                 }
+                raw.push(chars[i].1);
                 i += 1;
             }
             i += 1;
+            let text = loadguard_core::pyescape::unescape(raw.as_bytes(), false)
+                .map_or(raw, |b| String::from_utf8_lossy(&b).into_owned());
             out.push((at, Tok::Str(text)));
         } else if c.is_ascii_digit() {
             while i < chars.len() && (chars[i].1.is_ascii_alphanumeric() || chars[i].1 == '.') {
@@ -309,6 +369,18 @@ mod tests {
         assert!(e.iter().any(|e| e.what.contains("attr")), "{e:?}");
         let e = analyze("{{ '{0.__class__}'.format(x) }}");
         assert!(!e.is_empty());
+        // Escapes decode as Jinja2 decodes them.
+        for t in [
+            r"{{ ''|attr('\x5f\x5fclass\x5f\x5f') }}",
+            r"{{ x['\u005f_globals\U0000005f_'] }}",
+            r"{{ x['\137\137init\137\137'] }}",
+        ] {
+            let e = analyze(t);
+            assert!(
+                e.iter().any(|e| e.certain && e.what.contains("__")),
+                "{t}: {e:?}"
+            );
+        }
         let e = analyze("{{ self._TemplateReference__context }}");
         assert!(e.iter().any(|e| e.certain));
         // Text outside blocks and comments is not code.

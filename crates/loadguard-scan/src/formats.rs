@@ -144,8 +144,19 @@ impl Ctx<'_> {
                 | "generation_config.json"
                 | "preprocessor_config.json"
                 | "processor_config.json"
+                | "chat_template.json"
         ) {
-            (Format::ModelConfig, loadguard_text::scan_config_json(text))
+            // transformers renders `chat_template` with Jinja2: analysed as
+            // a template, whichever of these files carries it.
+            let mut findings = loadguard_text::scan_config_json(text);
+            for (key, template) in loadguard_formats::template::templates_in_config(&data) {
+                findings.extend(loadguard_formats::template::findings(&key, &template, 0));
+            }
+            (Format::ModelConfig, findings)
+        } else if lower.ends_with(".jinja") || lower.ends_with(".jinja2") {
+            // `chat_template.jinja`, which transformers saves beside the tokenizer.
+            let findings = loadguard_formats::template::findings("chat_template", text, 0);
+            (Format::ChatTemplate, findings)
         } else if lower == "model.sig" && text.trim_start().starts_with('{') {
             // Checked with its folder (loadguard-signing), not as an artifact.
             (Format::ModelSignature, Vec::new())

@@ -85,6 +85,8 @@ pub enum Format {
     ModelConfig,
     /// Python source shipped with a model.
     PythonCode,
+    /// A Jinja chat template file (`chat_template.jinja`).
+    ChatTemplate,
     /// A model folder, for its signature status.
     ModelFolder,
     /// An OpenSSF Model Signing bundle (`model.sig`), verified with its folder.
@@ -120,6 +122,7 @@ impl Format {
             Self::ModelCard => "model-card",
             Self::ModelConfig => "model-config",
             Self::PythonCode => "python",
+            Self::ChatTemplate => "chat-template",
             Self::ModelFolder => "model-folder",
             Self::ModelSignature => "model-signature",
             Self::Hdf5 => "hdf5",

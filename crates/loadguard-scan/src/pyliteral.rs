@@ -241,7 +241,11 @@ impl Parser<'_> {
             let raw = prefix.contains('r');
             let is_bytes = prefix.contains('b');
             let body = self.quoted()?;
-            let decoded = unescape(&body, raw, is_bytes)?;
+            let decoded = if raw {
+                body
+            } else {
+                loadguard_core::pyescape::unescape(&body, is_bytes)?
+            };
             if is_bytes {
                 if text.is_some() {
                     return Err("cannot mix bytes and str literals".into());
@@ -286,89 +290,6 @@ impl Parser<'_> {
         }
         Err("unterminated string literal".into())
     }
-}
-
-/// A string literal's escapes, as the Python tokenizer decodes them.
-fn unescape(body: &[u8], raw: bool, is_bytes: bool) -> Result<Vec<u8>, String> {
-    if raw || !body.contains(&b'\\') {
-        return Ok(body.to_vec());
-    }
-    let mut out = Vec::with_capacity(body.len());
-    let mut i = 0;
-    let push_char = |out: &mut Vec<u8>, c: u32| -> Result<(), String> {
-        let ch = char::from_u32(c).unwrap_or('\u{fffd}');
-        let mut buf = [0u8; 4];
-        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-        Ok(())
-    };
-    while i < body.len() {
-        let c = body[i];
-        if c != b'\\' || i + 1 >= body.len() {
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        let e = body[i + 1];
-        i += 2;
-        match e {
-            b'\n' => {}
-            b'\\' | b'\'' | b'"' => out.push(e),
-            b'a' => out.push(7),
-            b'b' => out.push(8),
-            b'f' => out.push(12),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b't' => out.push(b'\t'),
-            b'v' => out.push(11),
-            b'0'..=b'7' => {
-                let mut v = u32::from(e - b'0');
-                let mut n = 1;
-                while n < 3 && i < body.len() && (b'0'..=b'7').contains(&body[i]) {
-                    v = v * 8 + u32::from(body[i] - b'0');
-                    i += 1;
-                    n += 1;
-                }
-                if is_bytes {
-                    out.push((v & 0xff) as u8);
-                } else {
-                    push_char(&mut out, v)?;
-                }
-            }
-            b'x' | b'u' | b'U' if !(is_bytes && e != b'x') => {
-                let n = match e {
-                    b'x' => 2,
-                    b'u' => 4,
-                    _ => 8,
-                };
-                let hex = body
-                    .get(i..i + n)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .ok_or("truncated \\x, \\u or \\U escape")?;
-                i += n;
-                if is_bytes {
-                    out.push((hex & 0xff) as u8);
-                } else {
-                    push_char(&mut out, hex)?;
-                }
-            }
-            b'N' if !is_bytes => {
-                // \N{NAME}: no name table here; the character is unknown,
-                // which can only make a type string unrecognisable.
-                let end = body[i..]
-                    .iter()
-                    .position(|&b| b == b'}')
-                    .ok_or("bad \\N escape")?;
-                i += end + 1;
-                out.extend_from_slice("\u{fffd}".as_bytes());
-            }
-            other => {
-                out.push(b'\\');
-                out.push(other);
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

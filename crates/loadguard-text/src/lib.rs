@@ -60,7 +60,12 @@ pub fn scan_card(text: &str) -> Vec<Finding> {
 pub fn scan_config_json(text: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let lines = line_starts(text);
-    if let Some(at) = text.find("\"auto_map\"") {
+    let (strings, keys) = json_strings(text);
+    if let Some(at) = keys
+        .iter()
+        .find(|(k, _)| k == "auto_map")
+        .map(|(_, at)| *at)
+    {
         let (line, column) = position(text, &lines, at);
         out.push(
             Finding::builder(
@@ -71,10 +76,11 @@ pub fn scan_config_json(text: &str) -> Vec<Finding> {
             .build(),
         );
     }
-    for (key, value, at) in json_strings(text) {
+    for (key, value, at) in strings {
         if value.len() < 8 || key == "chat_template" && value.contains("{%") {
             // Short values cannot carry instructions; templates are
-            // checked as templates by their own scanner.
+            // checked as templates by their own scanner (the container
+            // layer hands them to it).
             continue;
         }
         let (line, column) = position(text, &lines, at);
@@ -1059,9 +1065,14 @@ fn front_matter(text: &str) -> Vec<Finding> {
 
 /// (key, value, offset) of every `"key": "value"` string in a JSON text,
 /// without building a tree (configs can be large; order is kept).
-fn json_strings(text: &str) -> Vec<(String, String, usize)> {
+/// String values with the key they follow, and every key (decoded: a key
+/// written `"auto\u005fmap"` is `auto_map` to `json.loads`), with offsets.
+type Keyed = Vec<(String, String, usize)>;
+
+fn json_strings(text: &str) -> (Keyed, Vec<(String, usize)>) {
     let b = text.as_bytes();
     let mut out = Vec::new();
+    let mut keys = Vec::new();
     let mut i = 0;
     let mut last_key = String::new();
     while i < b.len() {
@@ -1119,12 +1130,13 @@ fn json_strings(text: &str) -> Vec<(String, String, usize)> {
             j += 1;
         }
         if b.get(j) == Some(&b':') {
+            keys.push((s.clone(), start));
             last_key = s;
         } else {
             out.push((last_key.clone(), s, start));
         }
     }
-    out
+    (out, keys)
 }
 
 #[cfg(test)]

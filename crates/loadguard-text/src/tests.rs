@@ -169,6 +169,11 @@ fn cards_front_matter_and_configs() {
             .any(|x| x.location.logical.as_deref() == Some("note"))
     );
     assert!(scan_config_json(r#"{"model_type": "bert", "hidden_size": 768}"#).is_empty());
+    // json.loads decodes the key: an escaped `auto_map` is still auto_map.
+    let escaped = r#"{"auto\u005fmap": {"AutoModel": "modeling_x.XModel"}}"#;
+    assert_eq!(codes(&scan_config_json(escaped)), ["AT016"]);
+    // ...and the text `"auto_map"` inside a value is not a key.
+    assert!(scan_config_json(r#"{"note": "see \"auto_map\" docs"}"#).is_empty());
 }
 
 #[test]
