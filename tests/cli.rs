@@ -103,6 +103,34 @@ fn every_malicious_fixture_is_caught_with_its_rule() {
     check_expected(&fixtures().join("malicious"), 20);
 }
 
+#[test]
+fn loader_views_are_read_as_the_loader_reads_them() {
+    // Each file was read by its real loader in the generator
+    // (tests/fixtures/gen/loader_views.py), which took the hostile view.
+    let dir = fixtures().join("loader-views");
+    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
+    let mut n = 0;
+    for line in expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let parts: Vec<&str> = line.split(' ').collect();
+        let [file, rule, verdict] = parts[..] else {
+            panic!("bad line {line:?}");
+        };
+        let (_, report) = json(&["--no-config", dir.join(file).to_str().unwrap_or_default()]);
+        let target = &report["targets"][0];
+        assert_eq!(target["verdict"], verdict, "{file}: {report:#}");
+        let findings = report["findings"].as_array().cloned().unwrap_or_default();
+        assert!(
+            findings.iter().any(|f| f["rule"] == rule),
+            "{file}: no {rule} in {findings:#?}"
+        );
+        n += 1;
+    }
+    assert!(n >= 10);
+}
+
 fn check_expected(dir: &Path, at_least: usize) {
     let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
     let mut count = 0;

@@ -47,19 +47,48 @@ pub struct Report {
 }
 
 /// ONNX has no magic: a ModelProto whose first field is `ir_version` and
-/// that has a graph.
+/// that has a graph, or a truncated one: its fields up to the break are
+/// ModelProto's, and the break is inside one of them (the graph, usually),
+/// so that `onnx.load` fails where loadguard reports it instead of calling
+/// the file unrecognised.
 pub fn sniff(data: &[u8]) -> bool {
     if data.first() != Some(&0x08) || data.len() < 8 {
         return false;
     }
-    match proto::fields(data) {
-        Ok(f) => {
-            f.first()
-                .and_then(Field::varint)
-                .is_some_and(|v| (1..=64).contains(&v))
-                && f.iter().any(|x| x.number == 7 && x.bytes().is_some())
+    let (f, err) = proto::fields_prefix(data);
+    let ir_version = f
+        .first()
+        .and_then(Field::varint)
+        .is_some_and(|v| (1..=64).contains(&v));
+    if !ir_version {
+        return false;
+    }
+    match err {
+        None => f.iter().any(|x| x.number == 7 && x.bytes().is_some()),
+        Some(e) => {
+            let broken = proto::key_at(data, e.offset);
+            f.iter().skip(1).all(|x| model_field(x.number, wire(x)))
+                && broken.is_some_and(|(n, w)| model_field(n, w) && w == 2)
+                && (f.len() >= 2 || broken.is_some_and(|(n, _)| n == 7))
         }
-        Err(_) => false,
+    }
+}
+
+fn wire(f: &Field<'_>) -> u8 {
+    match f.value {
+        proto::Wire::Varint(_) => 0,
+        proto::Wire::Fixed64(_) => 1,
+        proto::Wire::Bytes(_) => 2,
+        proto::Wire::Fixed32(_) => 5,
+    }
+}
+
+/// A ModelProto field number with its wire type.
+fn model_field(number: u64, wire: u8) -> bool {
+    match number {
+        1 | 5 => wire == 0,
+        2 | 3 | 4 | 6 | 7 | 8 | 14 | 20 | 25 => wire == 2,
+        _ => false,
     }
 }
 
@@ -89,6 +118,33 @@ impl<'a> Walker<'a> {
         self.report.findings.push(
             b.at(Location::at_offset(at).with_logical(logical.to_owned()))
                 .build(),
+        );
+    }
+
+    /// Singular fields given more than once: onnx (protobuf) keeps the
+    /// last, which is what was judged; a reader that takes the first sees
+    /// another model.
+    fn singular_twice(
+        &mut self,
+        fields: &[Field<'a>],
+        singular: &[u64],
+        buf: &'a [u8],
+        logical: &str,
+        what: &str,
+    ) {
+        let twice = proto::repeated_singular(fields, singular);
+        if twice.is_empty() {
+            return;
+        }
+        let at = self.offset(buf);
+        self.add(
+            &rules::ox_malformed::RULE,
+            at,
+            logical,
+            Some(Severity::Medium),
+            format!(
+                "{what} sets field {twice:?} more than once: protobuf keeps the last (judged here), other readers the first"
+            ),
         );
     }
 
@@ -159,6 +215,7 @@ impl<'a> Walker<'a> {
             "{graph}/{}",
             if name.is_empty() { op.clone() } else { name }
         );
+        self.singular_twice(&fields, &[3, 4, 7], buf, &label, "node");
         if !STANDARD.contains(&domain.as_str()) {
             self.custom.push((domain.clone(), op.clone()));
             let builtin = RUNTIME_BUILTIN.contains(&domain.as_str());
@@ -293,6 +350,7 @@ impl<'a> Walker<'a> {
             };
             let key = proto::text_of(&kv, 1);
             let value = proto::text_of(&kv, 2);
+            self.singular_twice(&kv, &[1, 2], entry, &label, "external_data entry");
             if key != "location" {
                 continue;
             }
@@ -355,9 +413,19 @@ pub fn validate(data: &[u8]) -> Report {
         report: Report::default(),
         custom: Vec::new(),
     };
-    let Some(fields) = w.fields_or_report(data, "model") else {
-        return w.report;
-    };
+    let (fields, err) = proto::fields_prefix(data);
+    if let Some(e) = err {
+        w.add(
+            &rules::ox_malformed::RULE,
+            e.offset as u64,
+            "model",
+            None,
+            format!(
+                "model: {} at offset {} (truncated or corrupt): onnx.load refuses it, and what follows was not checked",
+                e.reason, e.offset
+            ),
+        );
+    }
     for f in &fields {
         match (f.number, f.bytes()) {
             (1, None) => w.report.ir_version = f.varint().unwrap_or(0),
@@ -527,6 +595,48 @@ pub(crate) mod tests {
         let if_node = [node("If", ""), field(5, &attr)].concat();
         assert_eq!(codes(&validate(&model(&field(1, &if_node)))), ["OX003"]);
         assert_eq!(codes(&validate(&model(&[0x0a, 0x05, 0x01]))), ["OX001"]);
+    }
+
+    #[test]
+    fn duplicate_fields_resolve_as_protobuf_does() {
+        // A harmless location, then a hostile one, in one entry: protobuf
+        // keeps the last.
+        let entry = [
+            field(1, b"location"),
+            field(2, b"weights.bin"),
+            field(2, b"../../etc/passwd"),
+        ]
+        .concat();
+        let t = [
+            int(1, 4),
+            int(2, 1),
+            field(8, b"w"),
+            field(13, &entry),
+            int(14, 1),
+        ]
+        .concat();
+        let r = validate(&model(&field(5, &t)));
+        assert_eq!(codes(&r), ["OX001", "OX002"], "{:#?}", r.findings);
+        assert_eq!(r.external[0].location, "../../etc/passwd");
+        // A node whose domain is given twice: the second is the one loaded.
+        let n = [node("Relu", ""), field(7, b"com.attacker")].concat();
+        let r = validate(&model(&field(1, &n)));
+        assert_eq!(codes(&r), ["OX001", "OX003"], "{:#?}", r.findings);
+    }
+
+    #[test]
+    fn truncated_models_are_recognised_and_reported() {
+        let g = [field(1, &node("Relu", "")), field(1, &node("Relu", ""))].concat();
+        let m = model(&g);
+        for cut in [m.len() - 1, m.len() - 5, 12] {
+            let t = &m[..cut];
+            assert!(sniff(t), "cut at {cut}");
+            let r = validate(t);
+            assert_eq!(codes(&r), ["OX001"], "cut at {cut}");
+        }
+        // Bytes that merely start with 0x08 are not a model.
+        assert!(!sniff(b"\x08\x07\xff\xff\xff\xff\xff\xff\xff\xff\xff"));
+        assert!(!sniff(b"\x08\x07garbage that is not protobuf"));
     }
 
     #[test]

@@ -56,64 +56,86 @@ fn varint(buf: &[u8], pos: &mut usize) -> Result<u64, ProtoError> {
 
 /// Every field of a message, in order; stops at the first malformed one.
 pub fn fields(buf: &[u8]) -> Result<Vec<Field<'_>>, ProtoError> {
+    match fields_prefix(buf) {
+        (fields, None) => Ok(fields),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// The field number and wire type of the key at `offset`, if it decodes.
+pub fn key_at(buf: &[u8], offset: usize) -> Option<(u64, u8)> {
+    let mut pos = offset;
+    let key = varint(buf, &mut pos).ok()?;
+    Some((key >> 3, (key & 7) as u8))
+}
+
+/// The fields before the first malformed one, and the error, if any: what
+/// a truncated message still shows of itself.
+pub fn fields_prefix(buf: &[u8]) -> (Vec<Field<'_>>, Option<ProtoError>) {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos < buf.len() {
-        let offset = pos;
-        let key = varint(buf, &mut pos)?;
-        let number = key >> 3;
-        if number == 0 {
-            return Err(ProtoError {
-                offset,
-                reason: "field number 0",
-            });
+        match field_at(buf, &mut pos) {
+            Ok(f) => out.push(f),
+            Err(e) => return (out, Some(e)),
         }
-        let value = match key & 7 {
-            0 => Wire::Varint(varint(buf, &mut pos)?),
-            1 => {
-                let b = buf.get(pos..pos + 8).ok_or(ProtoError {
-                    offset,
-                    reason: "truncated fixed64",
-                })?;
-                pos += 8;
-                Wire::Fixed64(u64::from_le_bytes(b.try_into().unwrap_or_default()))
-            }
-            2 => {
-                let n = varint(buf, &mut pos)?;
-                let end = usize::try_from(n)
-                    .ok()
-                    .and_then(|n| pos.checked_add(n))
-                    .filter(|&e| e <= buf.len())
-                    .ok_or(ProtoError {
-                        offset,
-                        reason: "length-delimited field runs past its message",
-                    })?;
-                let b = &buf[pos..end];
-                pos = end;
-                Wire::Bytes(b)
-            }
-            5 => {
-                let b = buf.get(pos..pos + 4).ok_or(ProtoError {
-                    offset,
-                    reason: "truncated fixed32",
-                })?;
-                pos += 4;
-                Wire::Fixed32(u32::from_le_bytes(b.try_into().unwrap_or_default()))
-            }
-            _ => {
-                return Err(ProtoError {
-                    offset,
-                    reason: "unsupported wire type (groups or invalid)",
-                });
-            }
-        };
-        out.push(Field {
-            number,
-            value,
+    }
+    (out, None)
+}
+
+fn field_at<'a>(buf: &'a [u8], at: &mut usize) -> Result<Field<'a>, ProtoError> {
+    let offset = *at;
+    let mut pos = *at;
+    let key = varint(buf, &mut pos)?;
+    let number = key >> 3;
+    if number == 0 {
+        return Err(ProtoError {
             offset,
+            reason: "field number 0",
         });
     }
-    Ok(out)
+    let fixed = |pos: usize, n: usize, reason: &'static str| {
+        buf.get(pos..pos + n).ok_or(ProtoError { offset, reason })
+    };
+    let value = match key & 7 {
+        0 => Wire::Varint(varint(buf, &mut pos)?),
+        1 => {
+            let b = fixed(pos, 8, "truncated fixed64")?;
+            pos += 8;
+            Wire::Fixed64(u64::from_le_bytes(b.try_into().unwrap_or_default()))
+        }
+        2 => {
+            let n = varint(buf, &mut pos)?;
+            let end = usize::try_from(n)
+                .ok()
+                .and_then(|n| pos.checked_add(n))
+                .filter(|&e| e <= buf.len())
+                .ok_or(ProtoError {
+                    offset,
+                    reason: "length-delimited field runs past its message",
+                })?;
+            let b = &buf[pos..end];
+            pos = end;
+            Wire::Bytes(b)
+        }
+        5 => {
+            let b = fixed(pos, 4, "truncated fixed32")?;
+            pos += 4;
+            Wire::Fixed32(u32::from_le_bytes(b.try_into().unwrap_or_default()))
+        }
+        _ => {
+            return Err(ProtoError {
+                offset,
+                reason: "unsupported wire type (groups or invalid)",
+            });
+        }
+    };
+    *at = pos;
+    Ok(Field {
+        number,
+        value,
+        offset,
+    })
 }
 
 impl<'a> Field<'a> {
@@ -144,13 +166,25 @@ impl<'a> Field<'a> {
     }
 }
 
-/// The text of the first field numbered `n`, or an empty string.
+/// The text of field `n` as a protobuf parser sets it: a singular field
+/// given more than once keeps the last occurrence. Empty when absent.
 pub fn text_of(fields: &[Field<'_>], n: u64) -> String {
     fields
         .iter()
+        .rev()
         .find(|f| f.number == n)
         .and_then(Field::text)
         .unwrap_or_default()
+}
+
+/// Field numbers among `singular` that occur more than once: readers that
+/// take the first occurrence see something else than protobuf's last.
+pub fn repeated_singular(fields: &[Field<'_>], singular: &[u64]) -> Vec<u64> {
+    singular
+        .iter()
+        .copied()
+        .filter(|n| fields.iter().filter(|f| f.number == *n).count() > 1)
+        .collect()
 }
 
 #[cfg(test)]
