@@ -139,6 +139,12 @@ impl Value {
 struct GlobalEntry {
     /// `module.name` after the Python 2 mapping, as judged.
     display: String,
+    /// The module and the (dotted) name, after the mapping.
+    module: String,
+    name: String,
+    /// Reached by `getattr`, not imported: only worth reporting when it is
+    /// called or dangerous.
+    attribute: bool,
     class: Class,
     first_offset: usize,
     first_opcode: &'static str,
@@ -612,6 +618,9 @@ impl<'a> Machine<'a> {
         }
         self.globals.push(GlobalEntry {
             display,
+            module: m.to_owned(),
+            name: n.to_owned(),
+            attribute: false,
             class,
             first_offset: offset,
             first_opcode: opcode,
@@ -661,6 +670,33 @@ impl<'a> Machine<'a> {
             }
             Value::Call { .. } | Value::Persistent | Value::Opaque => {
                 self.effects = true;
+                // A helper may return what it was handed (`max((f,))`,
+                // `copy.copy(f)`): every global in its arguments may be
+                // what is called now.
+                if let Value::Call {
+                    callee: helper,
+                    args_start,
+                    args_len,
+                } = callee
+                {
+                    let handed = Value::Tuple {
+                        start: args_start,
+                        len: args_len,
+                    };
+                    let inner: Vec<Value> = self.tuple_items(handed).to_vec();
+                    let via = if helper == DYNAMIC {
+                        "a computed callable".to_owned()
+                    } else {
+                        format!("`{}`", self.globals[helper as usize].display)
+                    };
+                    self.invoke_handed_callables(
+                        &inner,
+                        offset,
+                        opcode,
+                        &format!("the result of {via}, then called"),
+                        0,
+                    );
+                }
                 let what = self.render(callee, 2);
                 self.event(&rules::dynamic_call::RULE, &what, offset, opcode, || {
                     format!("calls a value computed at load time: {what}")
@@ -688,6 +724,9 @@ impl<'a> Machine<'a> {
         let class = self.globals[id as usize].class.clone();
         let name = self.globals[id as usize].display.clone();
         let items: Vec<Value> = self.tuple_items(args).to_vec();
+        if name == "builtins.getattr" {
+            return self.resolve_getattr(&items, offset, opcode);
+        }
         match class {
             Class::Allowed(AllowKind::Trampoline) => {
                 self.invoke_handed_callables(&items, offset, opcode, &name, 0);
@@ -751,7 +790,8 @@ impl<'a> Machine<'a> {
         via: &str,
     ) -> Value {
         match items {
-            [m, n] if m.as_str().is_some() && n.as_str().is_some() => {
+            // `(module, name)`, or scipy's `(module, qualname, self)`.
+            [m, n, ..] if items.len() <= 3 && m.as_str().is_some() && n.as_str().is_some() => {
                 let (Some(m), Some(n)) = (m.as_str(), n.as_str()) else {
                     return Value::Opaque;
                 };
@@ -777,18 +817,66 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// `getattr(target, 'name')` is the attribute `target.name`: judged by
+    /// the same policy as a global of that path. A global's attribute is
+    /// `module.qualname.name` (`getattr(ZoneInfo, '_unpickle')` is
+    /// `zoneinfo.ZoneInfo._unpickle`, how CPython pickles class methods); an
+    /// instance's is its class's (`cls.method`, a bound method); a
+    /// constant's is its type's (`getattr('', 'join')` is
+    /// `builtins.str.join`). A computed name or target is a gadget: `None`
+    /// leaves the call result opaque and reports it.
+    fn resolve_getattr(
+        &mut self,
+        items: &[Value],
+        offset: usize,
+        opcode: &'static str,
+    ) -> Option<Value> {
+        let resolved = match items {
+            [target, attr] => attr.as_str().and_then(|a| {
+                let attr = String::from_utf8_lossy(self.src_bytes(a)).into_owned();
+                let (module, name) = match *target {
+                    Value::Global(g) => {
+                        let g = &self.globals[g as usize];
+                        (g.module.clone(), g.name.clone())
+                    }
+                    // An object made by an allowed or unknown callable: its
+                    // class's attribute. A dangerous callable's result can be
+                    // anything (`import_module('os')`): not resolved.
+                    Value::Call { callee: g, .. }
+                        if g != DYNAMIC
+                            && !matches!(
+                                self.globals[g as usize].class,
+                                Class::Dangerous { .. }
+                            ) =>
+                    {
+                        let g = &self.globals[g as usize];
+                        (g.module.clone(), g.name.clone())
+                    }
+                    other => ("builtins".to_owned(), constant_type(other)?.to_owned()),
+                };
+                Some((module, format!("{name}.{attr}")))
+            }),
+            _ => None,
+        };
+        match resolved {
+            Some((module, name)) => {
+                let id = self.intern_global(&module, &name, offset, opcode);
+                self.globals[id as usize].attribute = true;
+                Some(Value::Global(id))
+            }
+            None => {
+                let args = self.render_items(items);
+                let key = format!("builtins.getattr{args}");
+                self.event(&rules::attribute_gadget::RULE, &key, offset, opcode, || {
+                    format!("`builtins.getattr` is called as `builtins.getattr{args}`: an attribute loadguard cannot name")
+                });
+                None
+            }
+        }
+    }
+
     fn check_shape(&mut self, name: &str, items: &[Value], offset: usize, opcode: &'static str) {
         let ok = match name {
-            // A bound method: getattr(instance, "method").
-            "builtins.getattr" => match items {
-                [obj, attr] if attr.as_str().is_some() => {
-                    let attr = attr.as_str().map_or(&b""[..], |a| self.src_bytes(a));
-                    let attr_ok = !attr.starts_with(b"__") && !is_dangerous_attr(attr);
-                    attr_ok
-                        && matches!(obj, Value::Call { callee, .. } if *callee != DYNAMIC && self.globals_allowed_or_unknown(*callee))
-                }
-                _ => false,
-            },
             // type(None), type(NotImplemented), type(...): NoneType and friends.
             "builtins.type" => match items {
                 [Value::None] => true,
@@ -815,10 +903,6 @@ impl<'a> Machine<'a> {
                 format!("`{msg_name}` is called as `{msg_name}{args}`, not in the one shape ordinary pickles use")
             });
         }
-    }
-
-    fn globals_allowed_or_unknown(&self, id: u32) -> bool {
-        !matches!(self.globals[id as usize].class, Class::Dangerous { .. })
     }
 
     /// Bytes handed to a deserializer are scanned as a nested pickle.
@@ -1814,6 +1898,7 @@ impl<'a> Machine<'a> {
             };
             let finding = match &g.class {
                 Class::Allowed(_) => continue,
+                Class::Unknown if g.attribute && !invoked => continue,
                 Class::Dangerous {
                     category,
                     matched,
@@ -1891,21 +1976,22 @@ fn may_be_str(v: Value) -> bool {
     )
 }
 
-fn is_dangerous_attr(attr: &[u8]) -> bool {
-    matches!(
-        attr,
-        b"system"
-            | b"popen"
-            | b"eval"
-            | b"exec"
-            | b"execfile"
-            | b"compile"
-            | b"__import__"
-            | b"load"
-            | b"loads"
-            | b"spawn"
-    ) || attr.starts_with(b"exec")
-        || attr.starts_with(b"spawn")
+/// The Python type of a constant value, for `getattr` on it.
+fn constant_type(v: Value) -> Option<&'static str> {
+    Some(match v {
+        Value::None => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::BigInt => "int",
+        Value::Float => "float",
+        Value::Str { .. } => "str",
+        Value::Bytes { .. } => "bytes",
+        Value::Tuple { .. } => "tuple",
+        Value::List => "list",
+        Value::Dict => "dict",
+        Value::Set => "set",
+        Value::FrozenSet => "frozenset",
+        _ => return None,
+    })
 }
 
 /// A bytes constant that is a complete pickle: PROTO 2-5 first, STOP last.

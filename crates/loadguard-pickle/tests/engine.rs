@@ -771,3 +771,167 @@ fn fast_path_matches_reference_path_on_fixtures_and_mutations() {
         assert_eq!(summary(&fast), summary(&slow), "input {data:?}");
     }
 }
+
+// ---- getattr and helpers that hand back what they were given -------------------
+
+/// The most severe finding and its callable.
+fn worst(r: &PickleReport) -> (Severity, String) {
+    r.findings
+        .iter()
+        .max_by_key(|f| f.severity)
+        .map(|f| (f.severity, f.callable.clone().unwrap_or_default()))
+        .unwrap_or((Severity::Info, String::new()))
+}
+
+#[test]
+fn getattr_is_judged_as_the_attribute_it_reaches() {
+    // getattr(os.path, 'os'): a module reached as an attribute, then `.system`.
+    let walk = p4(&[
+        &sg("builtins", "getattr"),
+        &sg("builtins", "getattr"),
+        &sg("os", "path"),
+        &su("os"),
+        T2,
+        R,
+        &su("system"),
+        T2,
+        R,
+        &su("id"),
+        T1,
+        R,
+        STOP,
+    ]);
+    let r = run(&walk);
+    assert!(worst(&r).0 >= Severity::High, "{:#?}", r.findings);
+    // getattr(pathlib.Path('/tmp/x'), 'write_text')('...'): a bound method
+    // of an allowlisted class is that class's attribute.
+    let write = p4(&[
+        &sg("builtins", "getattr"),
+        &sg("pathlib", "Path"),
+        &su("/tmp/x"),
+        T1,
+        R,
+        &su("write_text"),
+        T2,
+        R,
+        &su("data"),
+        T1,
+        R,
+        STOP,
+    ]);
+    let r = run(&write);
+    assert_eq!(
+        callable_of(&r, "PKL110"),
+        "pathlib.Path.write_text",
+        "{:#?}",
+        r.findings
+    );
+    // getattr('', 'join'): a constant's attribute is its type's.
+    let join = p4(&[
+        &sg("builtins", "getattr"),
+        &su(""),
+        &su("join"),
+        T2,
+        R,
+        STOP,
+    ]);
+    assert_eq!(worst(&run(&join)).1, "builtins.str.join");
+    // A computed attribute name stays a gadget.
+    let computed = p4(&[
+        &sg("builtins", "getattr"),
+        &sg("os", "path"),
+        &sg("builtins", "str"),
+        &su("sys"),
+        T1,
+        R,
+        T2,
+        R,
+        STOP,
+    ]);
+    assert!(codes(&run(&computed)).contains(&"PKL104"));
+}
+
+#[test]
+fn class_methods_pickled_through_getattr_are_their_qualified_names() {
+    // getattr(zoneinfo.ZoneInfo, '_unpickle')('Europe/Paris', 1): how pandas 3
+    // and datetime pickle a time zone.
+    let data = p4(&[
+        &sg("builtins", "getattr"),
+        &sg("zoneinfo", "ZoneInfo"),
+        &su("_unpickle"),
+        T2,
+        R,
+        &su("Europe/Paris"),
+        b"K\x01",
+        T2,
+        R,
+        STOP,
+    ]);
+    assert_clean(&data);
+    // An unknown class's method is unknown, called: review, not "safe".
+    let data = p4(&[
+        &sg("builtins", "getattr"),
+        &sg("mylib", "Thing"),
+        &su("rebuild"),
+        T2,
+        R,
+        ET,
+        R,
+        STOP,
+    ]);
+    assert_eq!(callable_of(&run(&data), "PKL001"), "mylib.Thing.rebuild");
+}
+
+#[test]
+fn a_helper_that_returns_its_argument_does_not_launder_a_callable() {
+    // max((posix.system,))('id'): max hands back the global it was given.
+    for helper in [("builtins", "max"), ("builtins", "min"), ("copy", "copy")] {
+        let data = p4(&[
+            &sg(helper.0, helper.1),
+            &sg("posix", "system"),
+            T1,
+            T1,
+            R,
+            &su("id"),
+            T1,
+            R,
+            STOP,
+        ]);
+        let r = run(&data);
+        let hit = r
+            .findings
+            .iter()
+            .find(|f| f.callable.as_deref() == Some("posix.system"))
+            .unwrap_or_else(|| panic!("{helper:?}: {:#?}", r.findings));
+        assert!(hit.severity >= Severity::High);
+    }
+    // functools.partial(max) and partial(math.pow, 2) are ordinary objects.
+    for callee in [("builtins", "max"), ("math", "pow")] {
+        let data = p4(&[
+            &sg("functools", "partial"),
+            &sg(callee.0, callee.1),
+            T1,
+            R,
+            STOP,
+        ]);
+        assert_clean(&data);
+    }
+}
+
+#[test]
+fn scipy_unpickle_function_resolves_what_it_names() {
+    // unpickle_function('os', 'system', None) returns os.system.
+    let data = p4(&[
+        &sg("scipy._lib._uarray._backend", "unpickle_function"),
+        &su("os"),
+        &su("system"),
+        b"N",
+        T3,
+        R,
+        &su("id"),
+        T1,
+        R,
+        STOP,
+    ]);
+    assert_eq!(callable_of(&run(&data), "PKL101"), "os.system");
+}
