@@ -131,6 +131,48 @@ fn loader_views_are_read_as_the_loader_reads_them() {
     assert!(n >= 10);
 }
 
+#[test]
+fn variants_that_cpython_runs_are_flagged() {
+    // tests/fixtures/gen/variants.py keeps a variant of a malicious fixture
+    // only if CPython's unpickler (with recording stand-ins) still calls the
+    // payload: every one must be "not safe", naming that callable.
+    let dir = fixtures().join("variants");
+    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
+    let (_, report) = json(&["--no-config", dir.to_str().unwrap_or_default()]);
+    let targets = report["targets"].as_array().cloned().unwrap_or_default();
+    let findings = report["findings"].as_array().cloned().unwrap_or_default();
+    let mut n = 0;
+    for line in expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (file, callables) = line.split_once(' ').unwrap_or((line, ""));
+        let path = dir.join(file).display().to_string();
+        let target = targets
+            .iter()
+            .find(|t| t["path"] == path.as_str())
+            .unwrap_or_else(|| panic!("{file} not scanned"));
+        assert_eq!(target["verdict"], "not-safe", "{file}");
+        // CPython's find_class sees Python 2 names unmapped: compare the
+        // callables' last components.
+        let leaves: Vec<&str> = callables
+            .split(',')
+            .filter_map(|c| c.rsplit('.').next())
+            .collect();
+        let hit = findings.iter().any(|f| {
+            f["location"]["path"] == path.as_str()
+                && matches!(f["severity"].as_str(), Some("high" | "critical"))
+                && f["callable"]
+                    .as_str()
+                    .and_then(|c| c.rsplit('.').next())
+                    .is_some_and(|leaf| leaves.contains(&leaf))
+        });
+        assert!(hit, "{file}: none of {callables} reported high");
+        n += 1;
+    }
+    assert!(n >= 200, "{n}");
+}
+
 fn check_expected(dir: &Path, at_least: usize) {
     let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
     let mut count = 0;

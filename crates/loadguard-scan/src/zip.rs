@@ -29,6 +29,10 @@ pub struct Entry {
     pub data_offset: u64,
     /// Found only by walking local headers.
     pub hidden: bool,
+    /// Where the record that lists it is (its central directory entry, or
+    /// its local header when hidden): findings about claims it makes point
+    /// here, not at the claimed offsets.
+    pub record_offset: u64,
 }
 
 /// Something odd about the archive's structure, for a finding.
@@ -153,7 +157,7 @@ pub fn read(src: &dyn Source, max_entries: usize) -> Archive {
                     "no local header for {:?} at offset {}",
                     e.name, e.header_offset
                 ),
-                offset: e.header_offset,
+                offset: e.record_offset,
             }),
         }
     }
@@ -272,6 +276,7 @@ fn read_central(
             header_offset,
             data_offset: 0,
             hidden: false,
+            record_offset: cd_start + i as u64,
         });
         i = extra_end + comment_len;
     }
@@ -419,6 +424,7 @@ fn walk_locals(
                 header_offset: offset,
                 data_offset: local.data_offset,
                 hidden: true,
+                record_offset: offset,
             });
         }
         // A data descriptor (flag bit 3) may follow the data.

@@ -1,11 +1,52 @@
 //! Every fixture the project has, mutated (bytes flipped, truncated,
-//! spliced), through the whole artifact scanner: it must never panic, and
-//! must always return a report.
+//! spliced), through the whole artifact scanner. What must hold for every
+//! mutation: no panic; nothing is silently unsupported (a target that was
+//! not scanned carries a finding that says so); top-level offsets point
+//! inside the file; and a mutated malicious pickle whose bytes up to the
+//! payload's call are untouched (and that is no shorter: a FRAME is read
+//! whole before any of it runs) is "not safe": CPython runs exactly those
+//! opcodes before anything the mutation changed, so the payload still runs.
 
 use std::path::Path;
 
+use loadguard_core::{Severity, Verdict};
 use loadguard_pickle::Policy;
-use loadguard_scan::{ScanOptions, scan_named};
+use loadguard_scan::{Format, Report, ScanOptions, scan_named};
+
+/// The invariants of one scan of `data`. `payload_runs`: the bytes up to
+/// a dangerous call are those of a malicious original.
+fn check(report: &Report, data: &[u8], path: &Path, payload_runs: bool, what: &str) {
+    if let Format::Unsupported(_) = report.format {
+        assert!(
+            report.findings.iter().any(|f| f.rule.code == "LG001"),
+            "{}: {what}: unsupported without a finding",
+            path.display()
+        );
+    }
+    for f in &report.findings {
+        if f.location.members.is_empty()
+            && let Some(offset) = f.location.offset
+        {
+            assert!(
+                offset <= data.len() as u64,
+                "{}: {what}: {} at offset {offset} past the end ({})",
+                path.display(),
+                f.rule.code,
+                data.len()
+            );
+        }
+    }
+    if payload_runs {
+        let verdict = Verdict::from_findings(&report.findings);
+        assert!(
+            verdict == Verdict::NotSafe,
+            "{}: {what}: the payload still runs, but the verdict is {verdict:?}: {:?} {:#?}",
+            path.display(),
+            report.format,
+            report.findings
+        );
+    }
+}
 
 fn files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -51,8 +92,32 @@ fn mutated_fixtures_never_panic() {
             continue;
         }
         let name = path.file_name().and_then(|n| n.to_str());
-        let _ = scan_named(&data.as_slice(), name, Policy::builtin(), &options);
-        for _ in 0..rounds {
+        let malicious = name.is_some_and(|n| n.ends_with(".pkl"))
+            && path
+                .parent()
+                .and_then(|p| p.file_name())
+                .is_some_and(|d| d == "malicious" || d == "variants");
+        let report = scan_named(&data.as_slice(), name, Policy::builtin(), &options);
+        // Where the first dangerous call of a malicious pickle is.
+        let call_at = report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.severity >= Severity::High
+                    && f.callable.is_some()
+                    && f.location.members.is_empty()
+            })
+            .filter_map(|f| f.location.offset)
+            .min()
+            .filter(|_| malicious)
+            .and_then(|o| usize::try_from(o).ok());
+        assert!(
+            !malicious || call_at.is_some(),
+            "{}: malicious fixture without a located dangerous call",
+            path.display()
+        );
+        check(&report, &data, path, call_at.is_some(), "original");
+        for round in 0..rounds {
             let mut m = data.clone();
             let i = next() as usize % m.len();
             match next() % 4 {
@@ -68,7 +133,12 @@ fn mutated_fixtures_never_panic() {
                     m.splice(i..i, span);
                 }
             }
-            let _ = scan_named(&m.as_slice(), name, Policy::builtin(), &options);
+            let report = scan_named(&m.as_slice(), name, Policy::builtin(), &options);
+            // Not shorter either: a FRAME must be complete before CPython
+            // runs anything in it, so a deletion after the call can stop it.
+            let untouched =
+                call_at.is_some_and(|at| m.len() >= data.len() && m[..=at] == data[..=at]);
+            check(&report, &m, path, untouched, &format!("mutation {round}"));
         }
     }
 }
