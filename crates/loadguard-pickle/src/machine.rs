@@ -1919,6 +1919,29 @@ impl<'a> Machine<'a> {
                     .at(location)
                     .build()
                 }
+                Class::Reaches { category, chain } if invoked => Finding::builder(
+                    category.rule(),
+                    format!(
+                        "`{}` {how}: it is on no list, but its source shows it reaches `{chain}` with its arguments: it {}",
+                        g.display,
+                        category.describe()
+                    ),
+                )
+                .confidence(Confidence::Medium)
+                .callable(g.display.clone())
+                .arguments(g.invoke_args.clone())
+                .at(location)
+                .build(),
+                Class::Reaches { chain, .. } => Finding::builder(
+                    &rules::unknown_global::RULE,
+                    format!(
+                        "`{}` is imported but not called; it is on no allowlist, and calling it reaches `{chain}`",
+                        g.display
+                    ),
+                )
+                .callable(g.display.clone())
+                .at(location)
+                .build(),
                 Class::Unknown if invoked => {
                     let sev = if self.strict {
                         Severity::High

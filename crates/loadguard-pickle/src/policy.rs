@@ -17,6 +17,7 @@ const DENY: &str = include_str!("../policy/deny.txt");
 const ALLOW_CORE: &str = include_str!("../policy/allow-core.txt");
 const ALLOW_GENERATED: &str = include_str!("../policy/allow-generated.txt");
 const COMPAT: &str = include_str!("../policy/compat.txt");
+const EFFECTS: &str = include_str!("../policy/effects.txt");
 
 /// A family of dangerous callables. Each maps to one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -136,6 +137,13 @@ pub enum Class {
         matched: String,
         confidence: Confidence,
     },
+    /// On no list, but its source shows that calling it reaches a sink
+    /// with its arguments (effects.txt): dangerous when it is called.
+    Reaches {
+        category: Category,
+        /// `name -> helper -> sink`.
+        chain: String,
+    },
     Unknown,
 }
 
@@ -147,6 +155,9 @@ pub struct Policy {
     deny_module: HashMap<String, Category>,
     compat_names: HashMap<(String, String), (String, String)>,
     compat_modules: HashMap<String, String>,
+    /// From effects.txt: callables no list judges that reach a sink with
+    /// their arguments, and the call chain that shows it.
+    effects: HashMap<String, (Category, String)>,
 }
 
 /// Attribute names whose use as the last component of a dotted path is
@@ -205,6 +216,7 @@ impl Policy {
                 .and_then(|()| policy.load_allow(ALLOW_GENERATED))
                 .and_then(|()| policy.load_allow(ALLOW_CORE))
                 .and_then(|()| policy.load_compat(COMPAT))
+                .and_then(|()| policy.load_effects(EFFECTS))
                 .unwrap_or_else(|e| panic!("built-in pickle policy is invalid: {e}"));
             policy
         })
@@ -224,7 +236,33 @@ impl Policy {
             deny_module: base.deny_module.clone(),
             compat_names: base.compat_names.clone(),
             compat_modules: base.compat_modules.clone(),
+            effects: base.effects.clone(),
         }
+    }
+
+    /// effects.txt (generate_effects.py): `reaches <category> <name> <chain>`
+    /// for unknown callables that reach a sink; `calls-arg <name>` makes an
+    /// allowlisted callable a trampoline (what it is handed is invoked).
+    fn load_effects(&mut self, text: &str) -> Result<(), String> {
+        for (n, line) in data_lines(text) {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            match parts.as_slice() {
+                ["reaches", cat, name, chain] => {
+                    let category = Category::parse(cat)
+                        .ok_or_else(|| format!("effects.txt:{n}: unknown category {cat}"))?;
+                    self.effects
+                        .insert((*name).to_owned(), (category, chain.replace("->", " -> ")));
+                }
+                ["calls-arg", name] => {
+                    if let Some(kind @ AllowKind::Plain) = self.allow.get_mut(*name) {
+                        *kind = AllowKind::Trampoline;
+                    }
+                }
+                ["returns-arg", _] => {}
+                _ => return Err(format!("effects.txt:{n}: cannot read `{line}`")),
+            }
+        }
+        Ok(())
     }
 
     fn load_deny(&mut self, text: &str) -> Result<(), String> {
@@ -328,6 +366,12 @@ impl Policy {
                 category: *category,
                 matched: full,
                 confidence: Confidence::Medium,
+            };
+        }
+        if let Some((category, chain)) = self.effects.get(&full) {
+            return Class::Reaches {
+                category: *category,
+                chain: chain.clone(),
             };
         }
         Class::Unknown

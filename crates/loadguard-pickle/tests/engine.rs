@@ -935,3 +935,49 @@ fn scipy_unpickle_function_resolves_what_it_names() {
     ]);
     assert_eq!(callable_of(&run(&data), "PKL101"), "os.system");
 }
+
+// ---- the effect map, on callables no public list has -----------------------------
+
+#[test]
+fn held_out_gadgets_are_high_or_critical() {
+    // policy/held-out.txt: dangerous callables in no public denylist, found
+    // with the effect map and confirmed by reading their source.
+    let list = include_str!("../policy/held-out.txt");
+    let mut total = 0;
+    let mut missed = Vec::new();
+    for line in list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let target = line.split_whitespace().next().unwrap_or_default();
+        let (module, name) = target.split_once(':').unwrap_or((target, ""));
+        let data = p4(&[&sg(module, name), &su("/tmp/loadguard-canary"), T1, R, STOP]);
+        total += 1;
+        if worst(&run(&data)).0 < Severity::High {
+            missed.push(target);
+        }
+    }
+    assert!(total >= 40, "{total}");
+    let caught = total - missed.len();
+    assert!(
+        caught * 100 >= total * 95,
+        "{caught}/{total} high or critical; missed {missed:?}"
+    );
+}
+
+#[test]
+fn the_effect_map_names_its_evidence() {
+    let data = p4(&[
+        &sg("optparse", "Values.read_file"),
+        &su("/tmp/x.py"),
+        T1,
+        R,
+        STOP,
+    ]);
+    let r = run(&data);
+    let f = find(&r, "PKL102");
+    assert!(f.message.contains("builtins.exec"), "{}", f.message);
+    // Named, not called: what it would do is said, at low.
+    let data = p4(&[&sg("optparse", "Values.read_file"), STOP]);
+    assert_eq!(codes(&run(&data)), ["PKL002"]);
+}
