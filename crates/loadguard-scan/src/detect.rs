@@ -93,8 +93,19 @@ pub(crate) static DETECTORS: &[Detector] = &[
     },
     Detector {
         name: "hdf5",
-        sniff: |s| s.head.starts_with(loadguard_formats::keras::HDF5_MAGIC),
+        sniff: |s| hdf5_superblock(s.src).is_some(),
         scan: |ctx, s, path, _| {
+            if let Some(at) = hdf5_superblock(s.src).filter(|&at| at > 0) {
+                ctx.report_with_severity(
+                    &rules::format_polyglot::RULE,
+                    loadguard_core::Severity::Medium,
+                    path,
+                    Some(at),
+                    format!(
+                        "the HDF5 superblock is at offset {at}, after a {at}-byte user block: h5py and Keras read the file from there, tools that look at offset 0 see the user block"
+                    ),
+                );
+            }
             ctx.hdf5(s.src, path);
             Some(Format::Hdf5)
         },
@@ -180,6 +191,23 @@ pub(crate) static DETECTORS: &[Detector] = &[
 ];
 
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xbc\xaf\x27\x1c";
+
+/// Where the HDF5 library finds the superblock: at 0, or after a user
+/// block at 512, 1024, 2048... (HDF5 format spec, section II.A).
+fn hdf5_superblock(src: &dyn Source) -> Option<u64> {
+    let magic = loadguard_formats::keras::HDF5_MAGIC;
+    let mut at = 0u64;
+    while at.saturating_add(magic.len() as u64) <= src.size() {
+        if src
+            .read_at(at, magic.len())
+            .is_ok_and(|b| b.as_ref() == magic)
+        {
+            return Some(at);
+        }
+        at = if at == 0 { 512 } else { at.checked_mul(2)? };
+    }
+    None
+}
 
 /// How many bytes the pickle probe looks at before it asks for the rest.
 const PROBE_WINDOW: usize = 64 * 1024;
@@ -590,6 +618,20 @@ mod tests {
 
     fn json_string(s: &str) -> String {
         format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+
+    #[test]
+    fn hdf5_after_a_user_block_is_found_where_h5py_finds_it() {
+        // A harmless pickle in a 512-byte user block, the HDF5 file after it.
+        let mut data = b"\x80\x02N.".to_vec();
+        data.resize(512, b' ');
+        data.extend_from_slice(loadguard_formats::keras::HDF5_MAGIC);
+        data.extend_from_slice(&[0; 64]);
+        data.extend_from_slice(br#"{"class_name": "Sequential", "config": {"layers": [{"module": "os", "class_name": "system", "config": {}}]}}"#);
+        let r = run(&data, "model.h5");
+        assert_eq!(r.format, Format::Hdf5);
+        assert!(severity_of(&r, "KR002").is_some(), "{:#?}", r.findings);
+        assert_eq!(severity_of(&r, "ARC007"), Some(Severity::Medium));
     }
 
     #[test]

@@ -223,6 +223,22 @@ impl Ctx<'_> {
         );
     }
 
+    pub(crate) fn report_with_severity(
+        &mut self,
+        rule: &'static Rule,
+        severity: loadguard_core::Severity,
+        path: &[String],
+        offset: Option<u64>,
+        message: String,
+    ) {
+        self.findings.push(
+            Finding::builder(rule, message)
+                .severity(severity)
+                .at(location(path, offset))
+                .build(),
+        );
+    }
+
     /// Counts bytes against the artifact's budget; false once it is spent.
     pub(crate) fn spend(&mut self, bytes: u64, path: &[String]) -> bool {
         self.total_bytes = self.total_bytes.saturating_add(bytes);
