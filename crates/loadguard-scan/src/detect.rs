@@ -29,8 +29,20 @@ pub(crate) struct Sniffed<'a> {
     /// The first 512 bytes (fewer for a shorter source).
     pub(crate) head: &'a [u8],
     pub(crate) origin: Origin,
-    /// What `pickle.load` makes of the first stream.
-    pub(crate) probe: Probe,
+    /// What `pickle.load` makes of the first stream, decided on a window
+    /// first and on the whole source only when a decision needs it.
+    probe: std::cell::OnceCell<Probe>,
+    window_probe: Probe,
+    max_bytes: u64,
+}
+
+impl Sniffed<'_> {
+    /// The pickle view of the first stream (see [`probe_whole`]).
+    pub(crate) fn probe(&self) -> Probe {
+        *self
+            .probe
+            .get_or_init(|| probe_whole(self.src, self.window_probe, self.max_bytes))
+    }
 }
 
 /// One format: how it is recognised and how it is scanned. `scan` returns
@@ -159,7 +171,7 @@ pub(crate) static DETECTORS: &[Detector] = &[
     },
     Detector {
         name: "pytorch-legacy",
-        sniff: |s| match s.probe {
+        sniff: |s| match s.probe() {
             Probe::Loads { end, .. } => s
                 .src
                 .read_at(0, end)
@@ -173,7 +185,7 @@ pub(crate) static DETECTORS: &[Detector] = &[
     },
     Detector {
         name: "pickle",
-        sniff: |s| s.probe.is_pickle(),
+        sniff: |s| s.probe().is_pickle(),
         scan: |ctx, s, path, depth| {
             ctx.pickle(s.src, path, false);
             // A pickle with a zip appended is two files in one: scan both views.
@@ -212,6 +224,30 @@ fn hdf5_superblock(src: &dyn Source) -> Option<u64> {
 /// How many bytes the pickle probe looks at before it asks for the rest.
 const PROBE_WINDOW: usize = 64 * 1024;
 
+/// The window's verdict, or, when the window ends inside a stream that has
+/// named nothing yet, the whole source's (bounded by `max_bytes`). Bytes
+/// that end inside a stream that named nothing are not a loadable pickle:
+/// the unpickler raises on them before anything runs.
+fn probe_whole(src: &dyn Source, window: Probe, max_bytes: u64) -> Probe {
+    let probe = if window != Probe::Incomplete || src.size() <= PROBE_WINDOW as u64 {
+        window
+    } else if let Some(data) = src.contiguous() {
+        loadguard_pickle::probe(data)
+    } else {
+        let whole = src.size().min(max_bytes);
+        src.read_at(0, usize::try_from(whole).unwrap_or(usize::MAX))
+            .map_or(Probe::Rejected { offset: 0 }, |b| {
+                loadguard_pickle::probe(&b)
+            })
+    };
+    match probe {
+        Probe::Incomplete => Probe::Rejected {
+            offset: usize::try_from(src.size()).unwrap_or(usize::MAX),
+        },
+        p => p,
+    }
+}
+
 /// Streams after a harmless first one that the polyglot check follows.
 const MAX_POLYGLOT_STREAMS: usize = 16;
 
@@ -238,11 +274,18 @@ impl Ctx<'_> {
             return Format::Unsupported("nested too deep");
         }
         let head = src.read_at(0, 512).map(Cow::into_owned).unwrap_or_default();
+        let window = src
+            .read_at(0, PROBE_WINDOW)
+            .map_or(Probe::Rejected { offset: 0 }, |w| {
+                loadguard_pickle::probe(&w)
+            });
         let sniffed = Sniffed {
             src,
             head: &head,
             origin,
-            probe: self.probe_pickle(src),
+            probe: std::cell::OnceCell::new(),
+            window_probe: window,
+            max_bytes: self.options.limits.max_member_bytes,
         };
         for detector in DETECTORS {
             if !(detector.sniff)(&sniffed) {
@@ -265,44 +308,19 @@ impl Ctx<'_> {
         Format::Unsupported(reason)
     }
 
-    /// The pickle view of the first stream: a window first, the whole
-    /// source when the window ends inside the stream. Bytes that end inside
-    /// a stream that named nothing are not a loadable pickle: the
-    /// unpickler raises on them before anything runs.
-    fn probe_pickle(&self, src: &dyn Source) -> Probe {
-        let probe = match src.contiguous() {
-            Some(data) => loadguard_pickle::probe(data),
-            None => {
-                let Ok(window) = src.read_at(0, PROBE_WINDOW) else {
-                    return Probe::Rejected { offset: 0 };
-                };
-                let probe = loadguard_pickle::probe(&window);
-                if probe != Probe::Incomplete || (window.len() as u64) >= src.size() {
-                    probe
-                } else {
-                    let whole = src.size().min(self.options.limits.max_member_bytes);
-                    src.read_at(0, usize::try_from(whole).unwrap_or(usize::MAX))
-                        .map_or(Probe::Rejected { offset: 0 }, |b| {
-                            loadguard_pickle::probe(&b)
-                        })
-                }
-            }
-        };
-        match probe {
-            Probe::Incomplete => Probe::Rejected {
-                offset: usize::try_from(src.size()).unwrap_or(usize::MAX),
-            },
-            p => p,
-        }
-    }
-
     /// Bytes scanned as one format that `pickle.load` also accepts, with a
     /// stream that names or calls something: scan the pickle view too.
     fn other_views(&mut self, s: &Sniffed<'_>, format: Format, detector: &str, path: &[String]) {
         if matches!(format, Format::Pickle | Format::TorchLegacy) {
             return;
         }
-        let acts = match s.probe {
+        // Most formats are rejected by the unpickler within their first
+        // bytes: only a window that names nothing and is not rejected needs
+        // the whole source.
+        if matches!(s.window_probe, Probe::Rejected { .. }) {
+            return;
+        }
+        let acts = match s.probe() {
             Probe::FailsAfterEffects { .. } | Probe::Loads { effects: true, .. } => true,
             Probe::Loads { end, .. } => s
                 .src
