@@ -171,7 +171,8 @@ pub(crate) static DETECTORS: &[Detector] = &[
     },
     Detector {
         name: "pytorch-legacy",
-        sniff: |s| match s.probe() {
+        // The magic is the first few bytes: the window decides.
+        sniff: |s| match s.window_probe {
             Probe::Loads { end, .. } => s
                 .src
                 .read_at(0, end)
@@ -185,9 +186,12 @@ pub(crate) static DETECTORS: &[Detector] = &[
     },
     Detector {
         name: "pickle",
-        sniff: |s| s.probe().is_pickle(),
+        // Not rejected within the window: the scan itself decides the rest.
+        sniff: |s| s.window_probe.is_pickle(),
         scan: |ctx, s, path, depth| {
-            ctx.pickle(s.src, path, false);
+            if !ctx.pickle_if_loadable(s.src, path) {
+                return None;
+            }
             // A pickle with a zip appended is two files in one: scan both views.
             if zip::sniff(s.src) {
                 ctx.zip(s.src, path, depth);

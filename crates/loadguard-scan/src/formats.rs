@@ -9,6 +9,24 @@ use loadguard_core::{Finding, Location};
 use crate::compress::{self, Codec, Stopped};
 use crate::{Ctx, Format, Origin, Source, npy, rules, zip};
 
+/// Names [`Ctx::text_file`] reads as text.
+fn is_text_name(lower: &str) -> bool {
+    lower.ends_with(".md")
+        || lower.ends_with(".py")
+        || lower.ends_with(".jinja")
+        || lower.ends_with(".jinja2")
+        || matches!(
+            lower,
+            "config.json"
+                | "tokenizer_config.json"
+                | "generation_config.json"
+                | "preprocessor_config.json"
+                | "processor_config.json"
+                | "chat_template.json"
+                | "model.sig"
+        )
+}
+
 /// joblib before 0.10 wrote compressed pickles as `ZF`, the uncompressed
 /// length in hex padded to 19 characters, then a zlib stream
 /// (`numpy_pickle_compat.read_zfile`); `joblib.load` still reads them.
@@ -130,6 +148,9 @@ impl Ctx<'_> {
     ) -> Option<Format> {
         let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
         let lower = base.to_ascii_lowercase();
+        if !is_text_name(&lower) {
+            return None;
+        }
         let data = src
             .read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
             .ok()?;

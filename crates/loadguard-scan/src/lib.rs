@@ -272,6 +272,25 @@ impl Ctx<'_> {
         legacy_torch: bool,
         torchscript: bool,
     ) {
+        self.pickle_scan(src, path, legacy_torch, torchscript, false);
+    }
+
+    /// Scans `src` as a pickle if `pickle.load` would accept it: its first
+    /// stream loads, or names or calls something before failing. Otherwise
+    /// nothing is reported and `false` comes back. One pass: the scan is
+    /// the test (a 1 GB data-only pickle is not read twice).
+    pub(crate) fn pickle_if_loadable(&mut self, src: &dyn Source, path: &[String]) -> bool {
+        self.pickle_scan(src, path, false, false, true)
+    }
+
+    fn pickle_scan(
+        &mut self,
+        src: &dyn Source,
+        path: &[String],
+        legacy_torch: bool,
+        torchscript: bool,
+        only_if_loadable: bool,
+    ) -> bool {
         let bytes = match src.contiguous() {
             Some(b) => Cow::Borrowed(b),
             None => match src.read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX)) {
@@ -283,7 +302,7 @@ impl Ctx<'_> {
                         None,
                         format!("could not read the pickle: {e}"),
                     );
-                    return;
+                    return true;
                 }
             },
         };
@@ -293,13 +312,21 @@ impl Ctx<'_> {
             options.max_streams = Some(5);
         }
         options.torchscript_classes = torchscript;
-        self.streams += 1;
         let report = loadguard_pickle::scan_with_policy(&bytes, &options, self.policy);
+        let loadable = report
+            .streams
+            .first()
+            .is_some_and(|s| s.complete || s.effects);
+        if only_if_loadable && !loadable {
+            return false;
+        }
+        self.streams += 1;
         for mut f in report.findings {
             let mut members = path.to_vec();
             members.append(&mut f.location.members);
             f.location.members = members;
             self.findings.push(f);
         }
+        true
     }
 }
