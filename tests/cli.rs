@@ -108,12 +108,8 @@ fn loader_views_are_read_as_the_loader_reads_them() {
     // Each file was read by its real loader in the generator
     // (tests/fixtures/gen/loader_views.py), which took the hostile view.
     let dir = fixtures().join("loader-views");
-    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
     let mut n = 0;
-    for line in expected
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
+    for line in expected_lines(&dir) {
         let parts: Vec<&str> = line.split(' ').collect();
         let [file, rule, verdict] = parts[..] else {
             panic!("bad line {line:?}");
@@ -137,16 +133,12 @@ fn variants_that_cpython_runs_are_flagged() {
     // only if CPython's unpickler (with recording stand-ins) still calls the
     // payload: every one must be "not safe", naming that callable.
     let dir = fixtures().join("variants");
-    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
     let (_, report) = json(&["--no-config", dir.to_str().unwrap_or_default()]);
     let targets = report["targets"].as_array().cloned().unwrap_or_default();
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
     let mut n = 0;
-    for line in expected
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let (file, callables) = line.split_once(' ').unwrap_or((line, ""));
+    for line in expected_lines(&dir) {
+        let (file, callables) = line.split_once(' ').unwrap_or((&line, ""));
         let path = dir.join(file).display().to_string();
         let target = targets
             .iter()
@@ -173,14 +165,20 @@ fn variants_that_cpython_runs_are_flagged() {
     assert!(n >= 200, "{n}");
 }
 
-fn check_expected(dir: &Path, at_least: usize) {
-    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
-    let mut count = 0;
-    for line in expected
+/// The lines of a fixture folder's expected.txt, without comments.
+fn expected_lines(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("expected.txt"))
+        .unwrap_or_default()
         .lines()
         .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let (file, rule) = line.split_once(' ').unwrap_or((line, ""));
+        .map(str::to_owned)
+        .collect()
+}
+
+fn check_expected(dir: &Path, at_least: usize) {
+    let mut count = 0;
+    for line in expected_lines(dir) {
+        let (file, rule) = line.split_once(' ').unwrap_or((&line, ""));
         let path = dir.join(file);
         let (code, report) = json(&[path.to_str().unwrap_or_default()]);
         assert_eq!(code, 1, "{file}");
@@ -379,13 +377,9 @@ fn benign_model_cards_stay_clean() {
 #[test]
 fn malicious_cards_trigger_their_rule_with_line_and_column() {
     let dir = fixtures().join("cards/malicious");
-    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap_or_default();
     let mut n = 0;
-    for line in expected
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-    {
-        let (file, rule) = line.split_once(' ').unwrap_or((line, ""));
+    for line in expected_lines(&dir) {
+        let (file, rule) = line.split_once(' ').unwrap_or((&line, ""));
         let (_, report) = json(&["--no-config", dir.join(file).to_str().unwrap_or_default()]);
         let findings = report["findings"].as_array().cloned().unwrap_or_default();
         let hit = findings

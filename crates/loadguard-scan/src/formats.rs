@@ -15,17 +15,19 @@ fn is_text_name(lower: &str) -> bool {
         || lower.ends_with(".py")
         || lower.ends_with(".jinja")
         || lower.ends_with(".jinja2")
-        || matches!(
-            lower,
-            "config.json"
-                | "tokenizer_config.json"
-                | "generation_config.json"
-                | "preprocessor_config.json"
-                | "processor_config.json"
-                | "chat_template.json"
-                | "model.sig"
-        )
+        || lower == "model.sig"
+        || CONFIG_NAMES.contains(&lower)
 }
+
+/// JSON configs that transformers reads (and agents with it).
+const CONFIG_NAMES: &[&str] = &[
+    "config.json",
+    "tokenizer_config.json",
+    "generation_config.json",
+    "preprocessor_config.json",
+    "processor_config.json",
+    "chat_template.json",
+];
 
 /// joblib before 0.10 wrote compressed pickles as `ZF`, the uncompressed
 /// length in hex padded to 19 characters, then a zlib stream
@@ -158,15 +160,7 @@ impl Ctx<'_> {
         let text = text.as_ref();
         let (format, findings) = if lower.ends_with(".md") {
             (Format::ModelCard, loadguard_text::scan_card(text))
-        } else if matches!(
-            lower.as_str(),
-            "config.json"
-                | "tokenizer_config.json"
-                | "generation_config.json"
-                | "preprocessor_config.json"
-                | "processor_config.json"
-                | "chat_template.json"
-        ) {
+        } else if CONFIG_NAMES.contains(&lower.as_str()) {
             // transformers renders `chat_template` with Jinja2: analysed as
             // a template, whichever of these files carries it.
             let mut findings = loadguard_text::scan_config_json(text);
