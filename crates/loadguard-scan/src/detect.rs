@@ -296,7 +296,7 @@ impl Ctx<'_> {
                 continue;
             }
             if let Some(format) = (detector.scan)(self, &sniffed, path, depth) {
-                self.other_views(&sniffed, format, detector.name, path);
+                self.other_views(&sniffed, format, path);
                 return format;
             }
         }
@@ -314,7 +314,7 @@ impl Ctx<'_> {
 
     /// Bytes scanned as one format that `pickle.load` also accepts, with a
     /// stream that names or calls something: scan the pickle view too.
-    fn other_views(&mut self, s: &Sniffed<'_>, format: Format, detector: &str, path: &[String]) {
+    fn other_views(&mut self, s: &Sniffed<'_>, format: Format, path: &[String]) {
         if matches!(format, Format::Pickle | Format::TorchLegacy) {
             return;
         }
@@ -340,7 +340,8 @@ impl Ctx<'_> {
             path,
             Some(0),
             format!(
-                "read as {detector} here, but pickle.load accepts the same bytes and its stream names or calls something: the pickle view was scanned too"
+                "read as {} here, but pickle.load accepts the same bytes and its stream names or calls something: the pickle view was scanned too",
+                format.name()
             ),
         );
         self.pickle(s.src, path, false);
@@ -669,5 +670,17 @@ mod tests {
             "{:#?}",
             r.findings
         );
+    }
+
+    #[test]
+    fn the_order_of_the_table_is_the_documented_one() {
+        let names: Vec<&str> = super::DETECTORS.iter().map(|d| d.name).collect();
+        let at = |n: &str| names.iter().position(|x| *x == n).unwrap_or(usize::MAX);
+        // Strong magics first; containers whose magic is not a pickle
+        // opcode before the pickle test; the zip-by-directory view last.
+        assert!(at("safetensors") < at("pickle") && at("tar") < at("pickle"));
+        assert!(at("joblib-zfile") < at("compressed"));
+        assert!(at("pytorch-legacy") < at("pickle"));
+        assert_eq!(names.last(), Some(&"zip (directory at the end)"));
     }
 }
