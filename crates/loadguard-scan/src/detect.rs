@@ -296,7 +296,7 @@ impl Ctx<'_> {
                 continue;
             }
             if let Some(format) = (detector.scan)(self, &sniffed, path, depth) {
-                self.other_views(&sniffed, format, path);
+                self.other_views(&sniffed, format, detector.name, path);
                 return format;
             }
         }
@@ -314,7 +314,7 @@ impl Ctx<'_> {
 
     /// Bytes scanned as one format that `pickle.load` also accepts, with a
     /// stream that names or calls something: scan the pickle view too.
-    fn other_views(&mut self, s: &Sniffed<'_>, format: Format, path: &[String]) {
+    fn other_views(&mut self, s: &Sniffed<'_>, format: Format, detector: &str, path: &[String]) {
         if matches!(format, Format::Pickle | Format::TorchLegacy) {
             return;
         }
@@ -340,7 +340,7 @@ impl Ctx<'_> {
             path,
             Some(0),
             format!(
-                "read as {} here, but pickle.load accepts the same bytes and its stream names or calls something: the pickle view was scanned too",
+                "read as {} here (the {detector} detector), but pickle.load accepts the same bytes and its stream names or calls something: the pickle view was scanned too",
                 format.name()
             ),
         );
