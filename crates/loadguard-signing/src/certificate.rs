@@ -9,6 +9,8 @@
 use der::{Decode, Encode};
 use x509_cert::Certificate;
 
+use crate::path;
+
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_SHA256_RSA: &str = "1.2.840.113549.1.1.11";
@@ -17,9 +19,6 @@ const OID_SHA512_RSA: &str = "1.2.840.113549.1.1.13";
 pub(crate) const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 const OID_ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
 const OID_ECDSA_SHA512: &str = "1.2.840.10045.4.3.4";
-const OID_KEY_USAGE: &str = "2.5.29.15";
-const OID_EXT_KEY_USAGE: &str = "2.5.29.37";
-pub(crate) const OID_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
 const MAX_CHAIN: usize = 8;
 
 /// PEM certificates from a trust file (text before or between blocks is fine).
@@ -114,13 +113,6 @@ pub(crate) fn signed_by(child: &Certificate, issuer: &Certificate) -> bool {
     }
 }
 
-pub(crate) fn valid_at(cert: &Certificate, unix: u64) -> bool {
-    let v = &cert.tbs_certificate.validity;
-    let nb = v.not_before.to_unix_duration().as_secs();
-    let na = v.not_after.to_unix_duration().as_secs();
-    nb <= unix && unix <= na
-}
-
 pub(crate) fn extension<'a>(cert: &'a Certificate, oid: &str) -> Option<&'a [u8]> {
     cert.tbs_certificate
         .extensions
@@ -130,29 +122,10 @@ pub(crate) fn extension<'a>(cert: &'a Certificate, oid: &str) -> Option<&'a [u8]
         .map(|e| e.extn_value.as_bytes())
 }
 
-pub(crate) fn allows_digital_signature(cert: &Certificate) -> bool {
-    extension(cert, OID_KEY_USAGE)
-        .and_then(|v| der::asn1::BitString::from_der(v).ok())
-        .is_some_and(|b| b.raw_bytes().first().is_some_and(|byte| byte & 0x80 != 0))
-}
-
-pub(crate) fn has_extended_key_usage(cert: &Certificate, oid: &str) -> bool {
-    extension(cert, OID_EXT_KEY_USAGE).is_some_and(|v| {
-        x509_cert::ext::pkix::ExtendedKeyUsage::from_der(v)
-            .is_ok_and(|eku| eku.0.iter().any(|o| o.to_string() == oid))
-    })
-}
-
-/// KeyUsage digitalSignature, or ExtendedKeyUsage codeSigning (either suffices,
-/// as in the reference verifier).
-fn may_sign_code(leaf: &Certificate) -> bool {
-    let no_key_usage =
-        extension(leaf, OID_KEY_USAGE).is_none() && extension(leaf, OID_EXT_KEY_USAGE).is_none();
-    allows_digital_signature(leaf) || has_extended_key_usage(leaf, OID_CODE_SIGNING) || no_key_usage
-}
-
-/// Builds and checks the chain. Returns the leaf's SPKI DER and a
-/// description of who signed, or why it failed.
+/// Builds the chain from the leaf through the bundle's intermediates to one
+/// of the anchors (each link found by name and verified signature), then
+/// validates it by the rules of `path` at the leaf's notBefore (the
+/// reference semantics). Returns the leaf's SPKI DER and who signed.
 pub(crate) fn verify_chain(
     bundle_certs: &[Certificate],
     anchors: &[Certificate],
@@ -160,48 +133,28 @@ pub(crate) fn verify_chain(
     let leaf = bundle_certs
         .first()
         .ok_or("the bundle has no certificate")?;
-    if !may_sign_code(leaf) {
-        return Err(
-            "the signing certificate allows neither digitalSignature nor codeSigning".into(),
-        );
-    }
     let at = leaf
         .tbs_certificate
         .validity
         .not_before
         .to_unix_duration()
         .as_secs();
-    let is_anchor = |c: &Certificate| anchors.iter().any(|a| a.to_der().ok() == c.to_der().ok());
-    let mut current = leaf;
-    let mut path = vec![current];
-    for _ in 0..MAX_CHAIN {
-        if !valid_at(current, at) {
-            return Err(format!(
-                "{} is not valid at the signing time",
-                current.tbs_certificate.subject
-            ));
+    let anchor_ders: Vec<Option<Vec<u8>>> = anchors.iter().map(path::der_of).collect();
+    let is_anchor = |c: &Certificate| anchor_ders.contains(&path::der_of(c));
+    let mut chain = vec![leaf];
+    while !is_anchor(chain[chain.len() - 1]) {
+        if chain.len() > MAX_CHAIN {
+            return Err("certificate chain too long".into());
         }
-        if is_anchor(current) {
-            return Ok((
-                spki_der(leaf)?,
-                format!(
-                    "certificate {} (chain of {})",
-                    leaf.tbs_certificate.subject,
-                    path.len()
-                ),
-            ));
-        }
+        let current = chain[chain.len() - 1];
         // Next link: an anchor or an untrusted intermediate that really signed it.
         let next = anchors.iter().chain(bundle_certs.iter().skip(1)).find(|c| {
             c.tbs_certificate.subject == current.tbs_certificate.issuer
+                && !chain.iter().any(|seen| std::ptr::eq(*seen, *c))
                 && signed_by(current, c)
-                && !std::ptr::eq(*c, current)
         });
         match next {
-            Some(n) => {
-                current = n;
-                path.push(n);
-            }
+            Some(n) => chain.push(n),
             None => {
                 return Err(format!(
                     "no trusted issuer for {}",
@@ -210,5 +163,13 @@ pub(crate) fn verify_chain(
             }
         }
     }
-    Err("certificate chain too long".into())
+    path::validate(&chain, at, path::Usage::CodeSigning).map_err(|b| b.to_string())?;
+    Ok((
+        spki_der(leaf)?,
+        format!(
+            "certificate {} (chain of {})",
+            leaf.tbs_certificate.subject,
+            chain.len()
+        ),
+    ))
 }

@@ -14,6 +14,7 @@ mod certificate;
 mod key;
 mod keyless;
 mod manifest;
+mod path;
 pub mod rules;
 mod time;
 

@@ -8,6 +8,7 @@ use crate::bundle::{BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, STATEMENT_TYPE, python_by
 use crate::manifest::under;
 use loadguard_core::codec::base64_decode;
 
+mod path_rules;
 mod private_sigstore;
 
 fn vectors() -> PathBuf {

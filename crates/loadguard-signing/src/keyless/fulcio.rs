@@ -9,14 +9,10 @@ use x509_cert::ext::pkix::name::GeneralName;
 
 use super::trust_root::TrustedRoot;
 use crate::asn1;
-use crate::certificate::{
-    OID_CODE_SIGNING, allows_digital_signature, extension, has_extended_key_usage, signed_by,
-    valid_at,
-};
+use crate::certificate::{extension, signed_by};
+use crate::path::{self, OID_SUBJECT_ALT_NAME, Usage};
 use crate::time::format_unix;
 
-const OID_SUBJECT_ALT_NAME: &str = "2.5.29.17";
-const OID_BASIC_CONSTRAINTS: &str = "2.5.29.19";
 /// The OIDC issuer, DER-encoded UTF8String (current Fulcio).
 const OID_ISSUER_V2: &str = "1.3.6.1.4.1.57264.1.8";
 /// The OIDC issuer as raw bytes (deprecated, still written).
@@ -32,23 +28,16 @@ pub(crate) struct Identity {
     pub(crate) issuer: String,
 }
 
-/// Finds a trusted certificate authority whose chain issued `leaf`, with
-/// every certificate valid at `t`. Returns the leaf's issuer (needed for the
-/// SCT).
+/// Finds a trusted certificate authority whose chain issued `leaf`, and
+/// validates the path (leaf, the authority's chain) by the rules of `path`
+/// at `t`, inside the authority's validity period; the chain must end in a
+/// self-signed root. Returns the leaf's issuer (needed for the SCT).
 pub(crate) fn chain_at<'r>(
     leaf: &Certificate,
     root: &'r TrustedRoot,
     t: u64,
 ) -> Result<&'r Certificate, String> {
-    if is_ca(leaf) {
-        return Err("the signing certificate is a CA certificate".into());
-    }
-    if !valid_at(leaf, t) {
-        return Err(format!(
-            "the signing certificate was not valid at the signing time {}",
-            format_unix(t)
-        ));
-    }
+    let mut last_broken = None;
     for ca in &root.certificate_authorities {
         let Some(issuer) = ca.chain.first() else {
             continue;
@@ -56,36 +45,33 @@ pub(crate) fn chain_at<'r>(
         if !ca.valid.contains(t) || !signed_by(leaf, issuer) {
             continue;
         }
-        let links_hold = ca.chain.windows(2).all(|w| signed_by(&w[0], &w[1]));
         let top = ca.chain.last().unwrap_or(issuer);
-        let self_signed = signed_by(top, top);
-        let all_valid = ca.chain.iter().all(|c| valid_at(c, t));
-        if links_hold && self_signed && all_valid {
-            return Ok(issuer);
+        if !signed_by(top, top) {
+            last_broken = Some(format!(
+                "the certificate authority's chain does not end in a self-signed root ({})",
+                root.name
+            ));
+            continue;
+        }
+        let chain: Vec<&Certificate> = std::iter::once(leaf).chain(ca.chain.iter()).collect();
+        match path::validate(&chain, t, Usage::SigstoreCodeSigning) {
+            Ok(()) => return Ok(issuer),
+            Err(b) => last_broken = Some(b.to_string()),
         }
     }
-    Err(format!(
-        "the signing certificate does not chain to a certificate authority of the {} valid at {}",
-        root.name,
-        format_unix(t)
-    ))
+    Err(last_broken.unwrap_or_else(|| {
+        format!(
+            "the signing certificate does not chain to a certificate authority of the {} valid at {}",
+            root.name,
+            format_unix(t)
+        )
+    }))
 }
 
-fn is_ca(cert: &Certificate) -> bool {
-    extension(cert, OID_BASIC_CONSTRAINTS)
-        .and_then(|v| x509_cert::ext::pkix::BasicConstraints::from_der(v).ok())
-        .is_some_and(|b| b.ca)
-}
-
-/// Fulcio certificates sign code: both usages are required.
+/// Fulcio certificates sign code: both usages are required, and a leaf is
+/// not a CA.
 pub(crate) fn check_profile(leaf: &Certificate) -> Result<(), String> {
-    if !allows_digital_signature(leaf) {
-        return Err("the signing certificate's key usage is not digitalSignature".into());
-    }
-    if !has_extended_key_usage(leaf, OID_CODE_SIGNING) {
-        return Err("the signing certificate's extended key usage lacks codeSigning".into());
-    }
-    Ok(())
+    path::end_entity_usage(leaf, Usage::SigstoreCodeSigning).map_err(|b| b.to_string())
 }
 
 /// The SAN (email, URI or Fulcio username) and the OIDC issuer (the DER extension first,

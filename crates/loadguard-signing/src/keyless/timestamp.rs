@@ -8,14 +8,14 @@ use x509_cert::Certificate;
 
 use super::trust_root::TrustedRoot;
 use crate::asn1::{self, CONTEXT_0, CONTEXT_1, INTEGER, OCTET_STRING, SEQUENCE, SET, Tlv};
-use crate::certificate::{has_extended_key_usage, signed_by, spki_der, valid_at};
+use crate::certificate::{signed_by, spki_der};
 use crate::key::Key;
+use crate::path::{self, Usage};
 
 const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
 const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
 const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
-const OID_TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
 /// More timestamps than this in one bundle is abuse (sigstore-python's limit).
 pub(crate) const MAX_TIMESTAMPS: usize = 32;
 
@@ -184,15 +184,11 @@ fn signed_with(leaf: &Certificate, message: &[u8], signer: &SignerInfo<'_>) -> b
 
 fn chain_holds(chain: &[Certificate], t: u64) -> Result<(), String> {
     let leaf = chain.first().ok_or("empty timestamp authority chain")?;
-    if !has_extended_key_usage(leaf, OID_TIME_STAMPING) {
-        return Err("the timestamp authority's certificate is not for time stamping".into());
-    }
     let top = chain.last().unwrap_or(leaf);
-    if !chain.windows(2).all(|w| signed_by(&w[0], &w[1]))
-        || !signed_by(top, top)
-        || !chain.iter().all(|c| valid_at(c, t))
-    {
-        return Err("the timestamp authority's chain does not hold at genTime".into());
+    if !signed_by(top, top) {
+        return Err("the timestamp authority's chain does not end in a self-signed root".into());
     }
-    Ok(())
+    let path: Vec<&Certificate> = chain.iter().collect();
+    path::validate(&path, t, Usage::TimeStamping)
+        .map_err(|b| format!("the timestamp authority's chain does not hold at genTime: {b}"))
 }

@@ -32,15 +32,15 @@ const SHA256_OID: &str = "2.16.840.1.101.3.4.2.1";
 const CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
 const TIME_STAMPING: &str = "1.3.6.1.5.5.7.3.8";
 /// 2025-06-15: when the test signs.
-const NOW: u64 = 1_750_000_000;
+pub(super) const NOW: u64 = 1_750_000_000;
 const ALICE: &str = "alice@example.com";
 const ISSUER_URL: &str = "https://issuer.example";
 
-fn oid(s: &str) -> ObjectIdentifier {
+pub(super) fn oid(s: &str) -> ObjectIdentifier {
     ObjectIdentifier::new_unwrap(s)
 }
 
-fn new_key() -> SigningKey {
+pub(super) fn new_key() -> SigningKey {
     SigningKey::random(&mut rand_core::OsRng)
 }
 
@@ -57,7 +57,7 @@ fn sign(k: &SigningKey, message: &[u8]) -> Vec<u8> {
     sig.as_bytes().to_vec()
 }
 
-fn ext(id: &str, critical: bool, value: Vec<u8>) -> Extension {
+pub(super) fn ext(id: &str, critical: bool, value: Vec<u8>) -> Extension {
     Extension {
         extn_id: oid(id),
         critical,
@@ -96,7 +96,7 @@ fn oid_der(s: &str) -> Vec<u8> {
     tlv(0x06, oid(s).as_bytes())
 }
 
-fn tbs(
+pub(super) fn tbs(
     subject: &str,
     issuer: &str,
     key: &SigningKey,
@@ -128,7 +128,7 @@ fn tbs(
     }
 }
 
-fn sign_tbs(tbs: TbsCertificate, issuer_key: &SigningKey) -> Certificate {
+pub(super) fn sign_tbs(tbs: TbsCertificate, issuer_key: &SigningKey) -> Certificate {
     let sig = sign(issuer_key, &tbs.to_der().expect("tbs"));
     Certificate {
         signature_algorithm: tbs.signature.clone(),
@@ -137,7 +137,7 @@ fn sign_tbs(tbs: TbsCertificate, issuer_key: &SigningKey) -> Certificate {
     }
 }
 
-fn ca_extensions() -> Vec<Extension> {
+pub(super) fn ca_extensions() -> Vec<Extension> {
     let bc = BasicConstraints {
         ca: true,
         path_len_constraint: None,
@@ -153,7 +153,7 @@ fn der_b64(c: &Certificate) -> String {
     b64(&c.to_der().expect("der"))
 }
 
-fn pem(c: &Certificate) -> String {
+pub(super) fn pem(c: &Certificate) -> String {
     let body = b64(&c.to_der().expect("der"));
     let lines: Vec<&str> = body
         .as_bytes()
