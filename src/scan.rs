@@ -141,10 +141,7 @@ impl Scanner {
             error: None,
             sha256: self.hash.then(|| {
                 use sha2::Digest;
-                sha2::Sha256::digest(data)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect()
+                loadguard_core::codec::hex(&sha2::Sha256::digest(data))
             }),
             external_data,
         }

@@ -228,11 +228,7 @@ pub(crate) fn fingerprint(f: &Finding) -> String {
         h.update(part.as_bytes());
         h.update([0]);
     }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    loadguard_core::codec::hex(&h.finalize()[..16])
 }
 
 /// A relative path as a URI reference (spaces and `%` escaped).

@@ -353,7 +353,7 @@ fn lambda(
     let _ = items;
     let names = code
         .as_deref()
-        .and_then(|c| loadguard_core::codec::base64_decode(c.as_bytes()))
+        .and_then(|c| loadguard_core::codec::base64_decode_python(c.as_bytes()))
         .map(|b| marshal_names(&b))
         .unwrap_or_default();
     let dangerous: Vec<&str> = names

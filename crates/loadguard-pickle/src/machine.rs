@@ -969,7 +969,19 @@ impl<'a> Machine<'a> {
                     "base64.b64decode"
                     | "base64.standard_b64decode"
                     | "base64.decodebytes"
-                    | "binascii.a2b_base64" => loadguard_core::codec::base64_decode(raw),
+                    | "binascii.a2b_base64" => loadguard_core::codec::base64_decode_python(raw),
+                    // Python maps `-_` to `+/` first.
+                    "base64.urlsafe_b64decode" => {
+                        let mapped: Vec<u8> = raw
+                            .iter()
+                            .map(|&c| match c {
+                                b'-' => b'+',
+                                b'_' => b'/',
+                                c => c,
+                            })
+                            .collect();
+                        loadguard_core::codec::base64_decode_python(&mapped)
+                    }
                     "base64.b16decode"
                     | "binascii.unhexlify"
                     | "binascii.a2b_hex"

@@ -1,7 +1,7 @@
-//! A minimal DER reader for the structures that `x509-cert` does not model
+//! Walking DER elements for the structures that `x509-cert` does not model
 //! (RFC 3161 timestamp responses, CMS signed attributes, embedded SCT
-//! lists). Definite lengths and low tag numbers only: DER allows nothing
-//! else for these structures, so anything else is malformed.
+//! lists). Every header is decoded by `der` (strict DER: definite, minimal
+//! lengths); this module only steps from one element to the next.
 
 use der::asn1::ObjectIdentifier;
 
@@ -61,36 +61,25 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn next(&mut self) -> Result<Tlv<'a>, String> {
+        use der::{Decode, Encode, Reader as _};
         let bytes = self.rest;
-        let (&tag, after_tag) = bytes.split_first().ok_or("unexpected end of DER data")?;
-        if tag & 0x1f == 0x1f {
-            return Err("high-numbered DER tags are not supported".into());
-        }
-        let (&first, after_len) = after_tag.split_first().ok_or("truncated DER length")?;
-        let (len, header) = if first < 0x80 {
-            (usize::from(first), 2)
-        } else {
-            let n = usize::from(first & 0x7f);
-            if n == 0 || n > 4 {
-                return Err("indefinite or oversized DER length".into());
-            }
-            let len_bytes = after_len.get(..n).ok_or("truncated DER length")?;
-            if len_bytes[0] == 0 {
-                return Err("non-minimal DER length".into());
-            }
-            let len = len_bytes
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            (len, 2 + n)
-        };
-        let end = header
+        // The header (tag and length) is read by `der`: DER's definite,
+        // minimal lengths only (no indefinite form, no long form for short
+        // lengths, no leading zeros).
+        let mut reader = der::SliceReader::new(bytes).map_err(|e| format!("bad DER: {e}"))?;
+        let header =
+            der::Header::decode(&mut reader).map_err(|e| format!("bad DER header: {e}"))?;
+        let header_len = usize::try_from(header.encoded_len().map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
+        let len = usize::try_from(header.length).map_err(|e| e.to_string())?;
+        let end = header_len
             .checked_add(len)
-            .filter(|&e| e <= bytes.len())
+            .filter(|&e| e <= bytes.len() && reader.remaining_len() >= header.length)
             .ok_or("DER element runs past its container")?;
         self.rest = &bytes[end..];
         Ok(Tlv {
-            tag,
-            value: &bytes[header..end],
+            tag: u8::from(header.tag),
+            value: &bytes[header_len..end],
             raw: &bytes[..end],
         })
     }
@@ -145,6 +134,8 @@ mod tests {
         assert!(Reader::new(&[0x30, 0x80, 0x00, 0x00]).next().is_err());
         assert!(Reader::new(&[0x04, 0x81, 0x00]).next().is_err());
         assert!(Reader::new(&[0x04, 0x85, 1, 1, 1, 1, 1]).next().is_err());
+        // The long form for a length under 128 is not DER.
+        assert!(Reader::new(&[0x04, 0x81, 0x01, 0x00]).next().is_err());
         assert!(single(&[0x05, 0x00, 0x05, 0x00], 0x05).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! The `model.sig` bundle and the in-toto statement it carries: parsing
 //! (every layout the reference verifier reads) and the DSSE encodings.
 
-use loadguard_core::codec::base64_decode;
+use crate::encoding::base64;
 use serde_json::Value;
 
 use crate::keyless;
@@ -88,7 +88,7 @@ pub(crate) fn items(v: &Value) -> &[Value] {
 /// A base64 string field, decoded; the error names `what`.
 pub(crate) fn base64_field(v: &Value, what: &str) -> Result<Vec<u8>, String> {
     v.as_str()
-        .and_then(|s| base64_decode(s.as_bytes()))
+        .and_then(base64)
         .ok_or_else(|| format!("{what} is missing or not base64"))
 }
 
@@ -113,7 +113,7 @@ pub(crate) fn parse_bundle(text: &str) -> Result<Bundle, String> {
         let pk = &vm["publicKey"];
         let embedded_pem = pk["rawBytes"]
             .as_str()
-            .and_then(|b| base64_decode(b.as_bytes()))
+            .and_then(base64)
             .map(|b| String::from_utf8_lossy(&b).into_owned());
         Method::Key {
             hint: pk["hint"].as_str().map(str::to_owned),

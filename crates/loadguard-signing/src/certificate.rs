@@ -23,26 +23,10 @@ const MAX_CHAIN: usize = 8;
 
 /// PEM certificates from a trust file (text before or between blocks is fine).
 pub(crate) fn load_anchors(pem: &str) -> Result<Vec<Certificate>, String> {
-    let mut out = Vec::new();
-    let mut rest = pem;
-    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
-        let end_marker = "-----END CERTIFICATE-----";
-        let end = rest[start..]
-            .find(end_marker)
-            .ok_or("unterminated PEM certificate")?
-            + start
-            + end_marker.len();
-        let block = &rest[start..end];
-        let body: String = block
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .collect::<Vec<_>>()
-            .join("");
-        let der = loadguard_core::codec::base64_decode(body.as_bytes())
-            .ok_or("bad base64 in a certificate")?;
-        out.push(Certificate::from_der(&der).map_err(|e| format!("not a certificate: {e}"))?);
-        rest = &rest[end..];
-    }
+    let out = crate::encoding::pem_blocks(pem, "CERTIFICATE")?
+        .iter()
+        .map(|der| parse_der(der))
+        .collect::<Result<Vec<_>, _>>()?;
     if out.is_empty() {
         return Err("no certificate in the trust file".into());
     }

@@ -1,6 +1,5 @@
 //! ECDSA public keys on the curves the reference signer uses.
 
-use loadguard_core::codec::base64_decode;
 use sha2::{Digest, Sha256};
 
 use crate::hex;
@@ -13,14 +12,6 @@ pub(crate) enum Hash {
     Sha512,
 }
 
-/// The PEM block of a public key, wherever it is in the text.
-fn pem_block(text: &str) -> Option<&str> {
-    let start = text.find("-----BEGIN PUBLIC KEY-----")?;
-    let end =
-        text[start..].find("-----END PUBLIC KEY-----")? + start + "-----END PUBLIC KEY-----".len();
-    Some(&text[start..end])
-}
-
 /// A public key on one of the curves the reference signer uses.
 pub(crate) enum Key {
     P256(p256::ecdsa::VerifyingKey),
@@ -29,12 +20,13 @@ pub(crate) enum Key {
 }
 
 impl Key {
+    /// The first `PUBLIC KEY` PEM block in the text (leading text is fine).
     pub(crate) fn from_pem(text: &str) -> Option<Self> {
-        let body: String = pem_block(text)?
-            .lines()
-            .filter(|l| !l.starts_with("-----"))
-            .collect();
-        Self::from_spki_der(&base64_decode(body.as_bytes())?)
+        let der = crate::encoding::pem_blocks(text, "PUBLIC KEY")
+            .ok()?
+            .into_iter()
+            .next()?;
+        Self::from_spki_der(&der)
     }
 
     pub(crate) fn from_spki_der(der: &[u8]) -> Option<Self> {

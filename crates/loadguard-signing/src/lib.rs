@@ -11,6 +11,7 @@
 mod asn1;
 mod bundle;
 mod certificate;
+mod encoding;
 mod key;
 mod keyless;
 mod manifest;
@@ -88,7 +89,7 @@ fn finding(
 }
 
 fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    loadguard_core::codec::hex(b)
 }
 
 /// Finds `model.sig` for a model: inside a model folder, or beside a

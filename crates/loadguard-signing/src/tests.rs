@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::bundle::{BUNDLE_MEDIA_TYPE, PREDICATE_TYPE, STATEMENT_TYPE, python_bytes_repr};
+use crate::encoding::base64 as base64_decode;
 use crate::manifest::under;
-use loadguard_core::codec::base64_decode;
 
 mod path_rules;
 mod private_sigstore;
@@ -142,7 +142,7 @@ fn negatives_fail_with_the_right_finding() {
         .as_str()
         .expect("sig")
         .to_owned();
-    let mut raw = base64_decode(sig.as_bytes()).expect("b64");
+    let mut raw = base64_decode(&sig).expect("b64");
     let n = raw.len();
     raw[n - 3] ^= 0x01;
     bundle["dsseEnvelope"]["signatures"][0]["sig"] = serde_json::Value::String(b64(&raw));
@@ -180,16 +180,25 @@ fn certificate_vectors_verify_through_the_rsa_root() {
             r.findings
         );
     }
-    // A trust file without the right root: the chain cannot be built.
+    // A trust file with a real root, but not this chain's: the chain
+    // cannot be built.
     let dir = vectors().join("v1.1.0-certificate");
     let mut o = opts(None, &[]);
-    o.certificate_chain_pem = Some(
-        std::fs::read_to_string(vectors().join("keys/int-ca-cert.pem"))
-            .unwrap_or_default()
-            .replace("BEGIN CERTIFICATE", "BEGIN NOTHING"),
+    let stranger_key = private_sigstore::new_key();
+    let stranger = private_sigstore::sign_tbs(
+        private_sigstore::tbs(
+            "CN=stranger root",
+            "CN=stranger root",
+            &stranger_key,
+            (1_600_000_000, 2_400_000_000),
+            private_sigstore::ca_extensions(),
+        ),
+        &stranger_key,
     );
+    o.certificate_chain_pem = Some(private_sigstore::pem(&stranger));
     let r = verify(&dir, &dir.join(SIGNATURE_FILE), &o);
     assert_eq!(r.outcome, Outcome::Invalid);
+    invalid_because(&r, "no trusted issuer");
     // The files still have to match.
     let d = copy("v1.1.0-certificate");
     std::fs::write(d.path().join("signme-2"), b"changed").expect("write");
@@ -225,7 +234,7 @@ fn other_methods_and_no_key_are_unverifiable() {
 }
 
 fn b64(b: &[u8]) -> String {
-    loadguard_core::codec::base64_encode(b)
+    crate::encoding::base64_encode(b)
 }
 
 /// The in-toto statement the reference signer writes for a flat folder.
@@ -427,7 +436,7 @@ fn tampered(name: &str, why: &str, change: impl FnOnce(&mut serde_json::Value)) 
 }
 
 fn flip_b64(v: &mut serde_json::Value, at: usize) {
-    let mut raw = base64_decode(v.as_str().expect("string").as_bytes()).expect("b64");
+    let mut raw = base64_decode(v.as_str().expect("string")).expect("b64");
     let i = at.min(raw.len() - 1);
     raw[i] ^= 0x01;
     *v = serde_json::Value::String(b64(&raw));
@@ -670,7 +679,7 @@ fn rekor_v2_entries_verify_against_the_staging_root() {
         let body = bundle
             .pointer_mut("/verificationMaterial/tlogEntries/0/canonicalizedBody")
             .expect("body");
-        let mut raw = base64_decode(body.as_str().expect("str").as_bytes()).expect("b64");
+        let mut raw = base64_decode(body.as_str().expect("str")).expect("b64");
         let i = raw.len() / 2;
         raw[i] ^= 1;
         *body = serde_json::Value::String(b64(&raw));
@@ -800,4 +809,39 @@ fn invalid_at(dir: &Path, key: &str, name: &str) -> Vec<String> {
         .iter()
         .filter_map(|f| f.location.logical.clone())
         .collect()
+}
+
+#[test]
+fn signature_material_in_non_canonical_base64_is_refused() {
+    // The same bytes, written so that a lenient decoder reads them: without
+    // padding, URL-safe, with a line break. A strict verifier refuses all.
+    for (what, rewrite) in [
+        (
+            "unpadded",
+            (|s: &str| s.trim_end_matches('=').to_owned()) as fn(&str) -> String,
+        ),
+        ("url-safe", |s: &str| s.replace('+', "-").replace('/', "_")),
+        ("wrapped", |s: &str| format!("{}\n{}", &s[..8], &s[8..])),
+    ] {
+        let d = copy("v1.1.0-sigstore");
+        let sig_path = d.path().join(SIGNATURE_FILE);
+        let mut bundle: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&sig_path).expect("read")).expect("json");
+        let field = bundle
+            .pointer_mut("/dsseEnvelope/signatures/0/sig")
+            .expect("sig");
+        let original = field.as_str().expect("str").to_owned();
+        let changed = rewrite(&original);
+        if changed == original {
+            continue;
+        }
+        *field = serde_json::Value::String(changed);
+        std::fs::write(&sig_path, bundle.to_string()).expect("write");
+        let r = verify_dir(d.path(), &keyless_opts(IDENTITY, ISSUER));
+        assert!(
+            !matches!(r.outcome, Outcome::Verified { .. }),
+            "{what}: {:#?}",
+            r.findings
+        );
+    }
 }

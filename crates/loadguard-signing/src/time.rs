@@ -1,20 +1,21 @@
-//! UTC times as certificates, timestamps and the trusted root write them.
+//! UTC times as timestamps and the trusted root write them: the text is
+//! split here, the calendar is `der::DateTime`'s.
 
-/// Seconds since the epoch for a proleptic Gregorian date and time (UTC).
+/// Seconds since the epoch for a UTC date and time, validated as a
+/// calendar date by `der::DateTime` (no 31 April, 29 February only in leap
+/// years; seconds 0-59).
 fn unix_time(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<u64> {
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = i64::from((month + 9) % 12);
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    let secs = days * 86_400 + i64::from(h * 3600 + m * 60 + s);
-    u64::try_from(secs).ok()
+    let narrow = |v: u32| u8::try_from(v).ok();
+    der::DateTime::new(
+        u16::try_from(year).ok()?,
+        narrow(month)?,
+        narrow(day)?,
+        narrow(h)?,
+        narrow(m)?,
+        narrow(s)?,
+    )
+    .ok()
+    .map(|t| t.unix_duration().as_secs())
 }
 
 fn digits(s: &str, range: std::ops::Range<usize>) -> Option<u32> {
@@ -70,24 +71,8 @@ pub(crate) fn rfc3339(s: &str) -> Option<u64> {
 
 /// `2025-10-10T02:12:20Z`, for messages.
 pub(crate) fn format_unix(t: u64) -> String {
-    let days = i64::try_from(t / 86_400).unwrap_or(i64::MAX / 2);
-    let secs = t % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    der::DateTime::from_unix_duration(std::time::Duration::from_secs(t))
+        .map_or_else(|_| format!("{t} (seconds since 1970)"), |d| d.to_string())
 }
 
 #[cfg(test)]
@@ -112,5 +97,10 @@ mod tests {
             assert_eq!(rfc3339(&format_unix(t)), Some(t));
         }
         assert_eq!(format_unix(1_760_062_340), "2025-10-10T02:12:20Z");
+        // Calendar dates only.
+        assert_eq!(rfc3339("2025-04-31T00:00:00Z"), None);
+        assert_eq!(rfc3339("2025-02-29T00:00:00Z"), None);
+        assert_eq!(rfc3339("2024-02-29T00:00:00Z"), Some(1_709_164_800));
+        assert_eq!(generalized_time(b"20250631000000Z"), None);
     }
 }

@@ -15,8 +15,8 @@ use x509_cert::Certificate;
 use super::trust_root::{LogKey, TrustedRoot};
 use crate::bundle::{base64_field, items};
 use crate::certificate::load_anchors;
+use crate::encoding::{base64, base64_encode};
 use crate::hex;
-use loadguard_core::codec::{base64_decode, base64_encode};
 
 /// Proofs deeper than this cannot come from a log of fewer than 2^64 leaves.
 const MAX_PROOF_HASHES: usize = 64;
@@ -274,7 +274,7 @@ fn verify_checkpoint(text: &str, log: &LogKey, proof: &Proof) -> Result<(), Stri
         .and_then(|s| s.parse().ok())
         .ok_or("the checkpoint has no tree size")?;
     let root = root
-        .and_then(|r| base64_decode(r.as_bytes()))
+        .and_then(base64)
         .ok_or("the checkpoint has no root hash")?;
     if root != proof.root_hash || size != proof.tree_size {
         return Err("the checkpoint commits to another tree than the inclusion proof".into());
@@ -284,11 +284,7 @@ fn verify_checkpoint(text: &str, log: &LogKey, proof: &Proof) -> Result<(), Stri
         let Some(rest) = line.strip_prefix("\u{2014} ") else {
             continue;
         };
-        let Some(sig) = rest
-            .split(' ')
-            .nth(1)
-            .and_then(|s| base64_decode(s.as_bytes()))
-        else {
+        let Some(sig) = rest.split(' ').nth(1).and_then(base64) else {
             continue;
         };
         if sig.len() > 4 && &sig[..4] == hint {
