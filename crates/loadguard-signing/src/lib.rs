@@ -8,7 +8,6 @@
 //! again and compares it with what was signed; `rules` holds the findings.
 #![forbid(unsafe_code)]
 
-mod asn1;
 mod bundle;
 mod certificate;
 mod encoding;

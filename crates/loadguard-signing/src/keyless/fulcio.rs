@@ -8,7 +8,6 @@ use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::ext::pkix::name::GeneralName;
 
 use super::trust_root::TrustedRoot;
-use crate::asn1;
 use crate::certificate::{extension, signed_by};
 use crate::path::{self, OID_SUBJECT_ALT_NAME, Usage};
 use crate::time::format_unix;
@@ -95,10 +94,9 @@ pub(crate) fn identity(leaf: &Certificate) -> Result<Identity, String> {
         })
         .ok_or("the signing certificate's SAN is not an email, a URI or a Fulcio username")?;
     let issuer = match extension(leaf, OID_ISSUER_V2) {
-        Some(v) => {
-            let s = asn1::single(v, asn1::UTF8_STRING)?;
-            String::from_utf8(s.value.to_vec()).map_err(|_| "the OIDC issuer is not UTF-8")?
-        }
+        Some(v) => der::asn1::Utf8StringRef::from_der(v)
+            .map_err(|e| format!("the OIDC issuer is not a DER UTF8String: {e}"))?
+            .to_string(),
         None => {
             let v = extension(leaf, OID_ISSUER_V1)
                 .ok_or("the signing certificate names no OIDC issuer")?;

@@ -10,7 +10,7 @@
 mod fulcio;
 pub(crate) mod rekor;
 mod sct;
-mod timestamp;
+pub(crate) mod timestamp;
 pub(crate) mod trust_root;
 
 use der::Decode;

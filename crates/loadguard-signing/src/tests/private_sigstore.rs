@@ -174,6 +174,8 @@ struct Knobs {
     foreign_dsse_key: bool,
     /// The SCT signed by a CT key the trusted root does not have.
     foreign_sct_key: bool,
+    /// The SCT logged for another certificate (another precertificate).
+    sct_for_other: bool,
     code_signing: bool,
     integrated_time: u64,
 }
@@ -185,6 +187,7 @@ impl Default for Knobs {
             set: true,
             foreign_dsse_key: false,
             foreign_sct_key: false,
+            sct_for_other: false,
             code_signing: true,
             integrated_time: NOW,
         }
@@ -306,7 +309,13 @@ impl Sigstore {
             ],
         );
         // The CT log signs the precertificate: this TBS without the SCT.
-        let precert = t.to_der().expect("tbs");
+        let precert = if knobs.sct_for_other {
+            let mut other = t.clone();
+            other.serial_number = SerialNumber::new(&[0x07]).expect("serial");
+            other.to_der().expect("tbs")
+        } else {
+            t.to_der().expect("tbs")
+        };
         let ct_key = if knobs.foreign_sct_key {
             new_key()
         } else {
@@ -403,6 +412,12 @@ impl Sigstore {
 
     /// An RFC 3161 response over the DSSE signature (CMS SignedData).
     fn timestamp(&self, signature: &[u8]) -> Vec<u8> {
+        self.timestamp_naming(signature, &self.tsa)
+    }
+
+    /// A token whose signer identifier names `sid_of` (the TSA's own
+    /// certificate in a well-formed token).
+    fn timestamp_naming(&self, signature: &[u8], sid_of: &Certificate) -> Vec<u8> {
         let gen_time: String = crate::time::format_unix(NOW + 1)
             .chars()
             .filter(char::is_ascii_digit)
@@ -430,9 +445,18 @@ impl Sigstore {
         ]
         .concat();
         let sig = sign(&self.tsa_key, &tlv(0x31, &attrs));
+        // sid: issuerAndSerialNumber of the TSA's certificate.
+        let sid = seq(&[
+            sid_of.tbs_certificate.issuer.to_der().expect("issuer"),
+            sid_of
+                .tbs_certificate
+                .serial_number
+                .to_der()
+                .expect("serial"),
+        ]);
         let signer_info = seq(&[
             tlv(0x02, &[1]),
-            seq(&[tlv(0x02, &[0x42])]),
+            sid,
             seq(&[oid_der(SHA256_OID)]),
             tlv(0xa0, &attrs),
             seq(&[oid_der(ECDSA_SHA256)]),
@@ -552,6 +576,13 @@ fn each_keyless_check_fails_on_its_own() {
     );
     invalid_because(
         &outcome(Knobs {
+            sct_for_other: true,
+            ..Knobs::default()
+        }),
+        "signed certificate timestamp does not verify",
+    );
+    invalid_because(
+        &outcome(Knobs {
             code_signing: false,
             ..Knobs::default()
         }),
@@ -636,4 +667,24 @@ fn a_fresh_certificate_signature_verifies_against_its_ca_only() {
     );
     std::fs::remove_file(d.path().join("config.json")).expect("rm");
     invalid_because(&verify_dir(d.path(), &with_anchor(&sigstore.ca)), "missing");
+}
+
+#[test]
+fn a_timestamp_whose_signer_identifier_names_another_certificate_is_refused() {
+    let sigstore = Sigstore::new();
+    let root = sigstore.trusted_root();
+    let signature = b"the DSSE signature";
+    let good = sigstore.timestamp(signature);
+    assert_eq!(
+        crate::keyless::timestamp::verify(&good, signature, &root),
+        Ok(NOW + 1)
+    );
+    // Signed by the TSA's key, but naming the Fulcio CA as the signer.
+    let lying = sigstore.timestamp_naming(signature, &sigstore.ca);
+    let err = crate::keyless::timestamp::verify(&lying, signature, &root).expect_err("refused");
+    assert!(err.contains("signer identifier"), "{err}");
+    // BER's indefinite length is not DER.
+    let mut ber = good.clone();
+    ber[1] = 0x80;
+    assert!(crate::keyless::timestamp::verify(&ber, signature, &root).is_err());
 }
