@@ -165,6 +165,34 @@ fn variants_that_cpython_runs_are_flagged() {
     assert!(n >= 200, "{n}");
 }
 
+#[test]
+fn signing_negative_vectors_match_the_reference() {
+    // tests/fixtures/gen/signing_negative.py signs each case with the
+    // reference signer and records the reference verifier's answer.
+    let dir = fixtures().join("signing-negative");
+    let mut n = 0;
+    for line in expected_lines(&dir) {
+        let mut parts = line.splitn(3, ' ');
+        let (case, reference, why) = (
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default(),
+        );
+        let folder = dir.join(case);
+        let (code, out, err) = loadguard(&[
+            "verify",
+            folder.join("model").to_str().unwrap_or_default(),
+            "--certificate-chain",
+            folder.join("ca.pem").to_str().unwrap_or_default(),
+        ]);
+        let expected_code = if reference == "verified" { 0 } else { 1 };
+        assert_eq!(code, expected_code, "{case}: {out}{err}");
+        assert!(out.contains(why), "{case}: {why:?} not in {out}");
+        n += 1;
+    }
+    assert!(n >= 10);
+}
+
 /// The lines of a fixture folder's expected.txt, without comments.
 fn expected_lines(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join("expected.txt"))

@@ -131,12 +131,22 @@ pub(crate) fn verify_chain(
             return Err("certificate chain too long".into());
         }
         let current = chain[chain.len() - 1];
-        // Next link: an anchor or an untrusted intermediate that really signed it.
-        let next = anchors.iter().chain(bundle_certs.iter().skip(1)).find(|c| {
-            c.tbs_certificate.subject == current.tbs_certificate.issuer
-                && !chain.iter().any(|seen| std::ptr::eq(*seen, *c))
-                && signed_by(current, c)
-        });
+        // Next link: an anchor or an untrusted intermediate of the issuer's
+        // name, one that really signed it if there is one; otherwise the
+        // first of that name, so that the validation names what is wrong.
+        let candidates: Vec<&Certificate> = anchors
+            .iter()
+            .chain(bundle_certs.iter().skip(1))
+            .filter(|c| {
+                c.tbs_certificate.subject == current.tbs_certificate.issuer
+                    && !chain.iter().any(|seen| std::ptr::eq(*seen, *c))
+            })
+            .collect();
+        let next = candidates
+            .iter()
+            .find(|c| signed_by(current, c))
+            .or(candidates.first())
+            .copied();
         match next {
             Some(n) => chain.push(n),
             None => {

@@ -660,10 +660,10 @@ fn a_fresh_certificate_signature_verifies_against_its_ca_only() {
         "{:#?}",
         r.findings
     );
-    // Another CA of the same name does not vouch for it.
+    // Another CA of the same name does not vouch for it: its key did not sign.
     invalid_because(
         &verify_dir(d.path(), &with_anchor(&Sigstore::new().ca)),
-        "no trusted issuer",
+        "RFC 5280 6.1.3 (a)(1), signature",
     );
     std::fs::remove_file(d.path().join("config.json")).expect("rm");
     invalid_because(&verify_dir(d.path(), &with_anchor(&sigstore.ca)), "missing");
