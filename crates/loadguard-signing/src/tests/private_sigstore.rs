@@ -687,4 +687,11 @@ fn a_timestamp_whose_signer_identifier_names_another_certificate_is_refused() {
     let mut ber = good.clone();
     ber[1] = 0x80;
     assert!(crate::keyless::timestamp::verify(&ber, signature, &root).is_err());
+    // Nor is a long-form length with a leading zero byte (the same length,
+    // written in one byte more).
+    assert_eq!(good[1] & 0x80, 0x80, "the token is longer than 127 bytes");
+    let n = usize::from(good[1] & 0x7f);
+    let mut padded = vec![good[0], 0x80 | (n as u8 + 1), 0x00];
+    padded.extend_from_slice(&good[2..]);
+    assert!(crate::keyless::timestamp::verify(&padded, signature, &root).is_err());
 }
