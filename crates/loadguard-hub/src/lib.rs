@@ -1,0 +1,325 @@
+//! Scanning Hugging Face repositories without downloading them whole:
+//! `hf:org/name[@revision]` is resolved to one commit, every file at that
+//! commit is listed, and each is read through the same scanners as a local
+//! file, by HTTP ranges ([`remote::RemoteFile`]), so a 10 GB checkpoint costs
+//! its zip directory and pickle members. Also the local Hub cache
+//! (`HF_HUB_OFFLINE=1`, `--hf-cache`). Network use happens only for an `hf:`
+//! target or a Hub URL.
+#![forbid(unsafe_code)]
+
+pub mod cache;
+pub mod client;
+pub mod remote;
+pub mod rules;
+pub mod target;
+
+use std::path::Path;
+
+use loadguard_core::{Finding, Location};
+use loadguard_pickle::Policy;
+use loadguard_scan::{Format, ScanOptions};
+
+use crate::client::{Client, HubError, RepoFile};
+use crate::remote::RemoteFile;
+use crate::target::HubTarget;
+
+/// Files up to this size are fetched in one request and scanned from
+/// memory; larger ones are read by ranges.
+pub const WHOLE_FILE_LIMIT: u64 = 16 << 20;
+
+/// One scanned file of a repository.
+#[derive(Debug)]
+pub struct ScannedFile {
+    /// `hf:org/name@commit/path`.
+    pub path: String,
+    pub size: u64,
+    pub format: Format,
+    pub findings: Vec<Finding>,
+}
+
+/// A repository, scanned.
+#[derive(Debug)]
+pub struct RepoScan {
+    /// `hf:org/name@commit`.
+    pub name: String,
+    pub commit: String,
+    pub files: Vec<ScannedFile>,
+    /// Findings about the repository as a whole.
+    pub findings: Vec<Finding>,
+}
+
+/// `version https://git-lfs.github.com/spec/v1\noid sha256:<hex>\nsize <n>\n`:
+/// the pointer's sha256 and size.
+pub fn lfs_pointer(data: &[u8]) -> Option<(String, u64)> {
+    if data.len() > 1024 {
+        return None;
+    }
+    let text = std::str::from_utf8(data).ok()?;
+    let mut lines = text.lines();
+    if !lines
+        .next()?
+        .starts_with("version https://git-lfs.github.com/spec/")
+    {
+        return None;
+    }
+    let (mut oid, mut size) = (None, None);
+    for line in lines {
+        if let Some(o) = line.strip_prefix("oid sha256:") {
+            oid = Some(o.trim().to_owned());
+        } else if let Some(s) = line.strip_prefix("size ") {
+            size = s.trim().parse().ok();
+        }
+    }
+    Some((oid?, size?))
+}
+
+fn finding(rule: &'static loadguard_core::Rule, path: &str, message: String) -> Finding {
+    Finding::builder(rule, message)
+        .at(Location::file(path))
+        .build()
+}
+
+/// Names that pickle loaders open as weights.
+fn is_pickle_weights(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    (base.starts_with("pytorch_model") && base.ends_with(".bin"))
+        || [".pt", ".pth", ".ckpt"].iter().any(|e| base.ends_with(e))
+}
+
+/// Scans one file of a listed repository.
+fn scan_file(
+    client: &Client,
+    t: &HubTarget,
+    commit: &str,
+    file: &RepoFile,
+    name: &str,
+    policy: &Policy,
+    options: &ScanOptions,
+) -> ScannedFile {
+    let shown = format!("{name}/{}", file.path);
+    let url = client.file_url(t, commit, &file.path);
+    let base = file.path.rsplit('/').next().unwrap_or(&file.path);
+    let remote = RemoteFile::new(client, url, file.size, shown.clone(), WHOLE_FILE_LIMIT);
+    let mut findings = Vec::new();
+    let format = if file.size <= WHOLE_FILE_LIMIT {
+        // Small files: one request, then scanned from memory like a local file.
+        use loadguard_scan::Source as _;
+        match remote.read_at(0, usize::try_from(file.size).unwrap_or(usize::MAX)) {
+            Ok(bytes) => {
+                let bytes = bytes.into_owned();
+                if bytes.len() as u64 != file.size {
+                    findings.push(finding(
+                        &rules::remote_read::RULE,
+                        &shown,
+                        format!(
+                            "the listing says {} bytes, {} were read",
+                            file.size,
+                            bytes.len()
+                        ),
+                    ));
+                }
+                let report =
+                    loadguard_scan::scan_named(&bytes.as_slice(), Some(base), policy, options);
+                findings.extend(report.findings);
+                report.format
+            }
+            Err(e) => {
+                findings.push(finding(
+                    &rules::remote_read::RULE,
+                    &shown,
+                    format!("not scanned: {e}"),
+                ));
+                Format::Unsupported("unreadable")
+            }
+        }
+    } else {
+        let report = loadguard_scan::scan_named(&remote, Some(base), policy, options);
+        findings.extend(report.findings);
+        report.format
+    };
+    for a in remote.anomalies() {
+        findings.push(finding(&rules::remote_read::RULE, &shown, a));
+    }
+    if let Some(status) = file.hub_status.as_deref().filter(|s| *s != "safe") {
+        findings.push(finding(
+            &rules::hub_reports_unsafe::RULE,
+            &shown,
+            format!(
+                "the Hub's scanner says {status:?} (it never replaces loadguard's own findings)"
+            ),
+        ));
+    }
+    for f in &mut findings {
+        f.nest_in(&shown, &[]);
+    }
+    ScannedFile {
+        path: shown,
+        size: file.size,
+        format,
+        findings,
+    }
+}
+
+/// Resolves, lists and scans a repository. `on_file` is called after each
+/// file (for a progress line).
+pub fn scan_repo(
+    client: &Client,
+    t: &HubTarget,
+    policy: &Policy,
+    options: &ScanOptions,
+    mut on_file: impl FnMut(&ScannedFile, &client::Stats),
+) -> Result<RepoScan, HubError> {
+    let commit = client.resolve_commit(t)?;
+    let name = t.display(Some(&commit));
+    let files = client.list_files(t, &commit)?;
+    let mut out = RepoScan {
+        name: name.clone(),
+        commit: commit.clone(),
+        files: Vec::new(),
+        findings: repo_findings(t, &commit, &name, files.iter().map(|f| f.path.as_str())),
+    };
+    for file in &files {
+        let scanned = scan_file(client, t, &commit, file, &name, policy, options);
+        on_file(&scanned, &client.stats);
+        out.files.push(scanned);
+    }
+    Ok(out)
+}
+
+/// Findings about the repository as a whole.
+fn repo_findings<'a>(
+    t: &HubTarget,
+    commit: &str,
+    name: &str,
+    paths: impl Iterator<Item = &'a str> + Clone,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if t.revision() != commit {
+        out.push(finding(
+            &rules::unpinned_revision::RULE,
+            name,
+            format!(
+                "{} resolved to commit {commit}; every file was read at that commit",
+                t.display(None)
+            ),
+        ));
+    }
+    let has_safetensors = paths.clone().any(|p| p.ends_with(".safetensors"));
+    let pickles: Vec<&str> = paths.filter(|p| is_pickle_weights(p)).collect();
+    if has_safetensors && !pickles.is_empty() {
+        out.push(finding(
+            &rules::pickle_beside_safetensors::RULE,
+            name,
+            format!(
+                "safetensors weights and pickle-loaded weights ({}): a loader that prefers the pickle runs it",
+                pickles.join(", ")
+            ),
+        ));
+    }
+    out
+}
+
+/// Scans a local snapshot folder of the cache: every entry must resolve
+/// inside the cache; LFS pointers are reported, not scanned. `(shown path,
+/// size, format, findings)` per file.
+pub fn scan_snapshot(
+    cache: &Path,
+    shown_prefix: &str,
+    snapshot: &Path,
+    policy: &Policy,
+    options: &ScanOptions,
+) -> Vec<ScannedFile> {
+    let mut out = Vec::new();
+    let mut entries = Vec::new();
+    collect(snapshot, &mut entries, 0);
+    entries.sort();
+    for entry in entries {
+        let rel = entry
+            .strip_prefix(snapshot)
+            .map_or_else(|_| entry.display().to_string(), |r| r.display().to_string());
+        let shown = format!("{shown_prefix}/{rel}");
+        let base = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let mut findings = Vec::new();
+        let (size, format) = match cache::contained(cache, &entry) {
+            Err(why) => {
+                findings.push(finding(
+                    &rules::cache_symlink_escape::RULE,
+                    &shown,
+                    format!("not read: {why}"),
+                ));
+                (0, Format::Unsupported("link outside the cache"))
+            }
+            Ok(real) => match std::fs::read(&real) {
+                Err(e) => {
+                    findings.push(finding(
+                        &rules::remote_read::RULE,
+                        &shown,
+                        format!("unreadable: {e}"),
+                    ));
+                    (0, Format::Unsupported("unreadable"))
+                }
+                Ok(data) => {
+                    if let Some((oid, size)) = lfs_pointer(&data) {
+                        findings.push(finding(
+                            &rules::lfs_pointer::RULE,
+                            &shown,
+                            format!("Git LFS pointer to sha256:{oid} ({size} bytes): the content is not present and was not scanned"),
+                        ));
+                        (data.len() as u64, Format::Unsupported("Git LFS pointer"))
+                    } else {
+                        let report = loadguard_scan::scan_named(
+                            &data.as_slice(),
+                            Some(base),
+                            policy,
+                            options,
+                        );
+                        findings.extend(report.findings);
+                        (data.len() as u64, report.format)
+                    }
+                }
+            },
+        };
+        for f in &mut findings {
+            f.nest_in(&shown, &[]);
+        }
+        out.push(ScannedFile {
+            path: shown,
+            size,
+            format,
+            findings,
+        });
+    }
+    out
+}
+
+/// Files and links below `dir` (links are not followed into folders).
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>, depth: u32) {
+    if depth > 32 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => collect(&p, out, depth + 1),
+            Ok(_) => out.push(p),
+            Err(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lfs_pointers_are_recognised() {
+        let p = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 548\n";
+        assert_eq!(lfs_pointer(p), Some(("4d7a2146".into(), 548)));
+        assert_eq!(lfs_pointer(b"\x80\x02N."), None);
+        assert!(is_pickle_weights("sub/pytorch_model-00001-of-00002.bin"));
+        assert!(!is_pickle_weights("tokenizer.bin.json"));
+    }
+}
