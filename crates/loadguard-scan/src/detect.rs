@@ -209,21 +209,33 @@ pub(crate) static DETECTORS: &[Detector] = &[
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xbc\xaf\x27\x1c";
 
 /// Where the HDF5 library finds the superblock: at 0, or after a user
-/// block at 512, 1024, 2048... (HDF5 format spec, section II.A).
+/// block at 512, 1024, 2048... (HDF5 format spec, section II.A). In memory
+/// every candidate is checked; a source read by ranges (a remote file) is
+/// searched in its first [`REMOTE_USER_BLOCK_SEARCH`] bytes, read at once,
+/// so that the search is one request, not one per power of two.
 fn hdf5_superblock(src: &dyn Source) -> Option<u64> {
     let magic = loadguard_formats::keras::HDF5_MAGIC;
+    let (window, limit) = match src.contiguous() {
+        Some(data) => (Cow::Borrowed(data), src.size()),
+        None => {
+            let w = src.read_at(0, REMOTE_USER_BLOCK_SEARCH).ok()?;
+            let n = w.len() as u64;
+            (w, n)
+        }
+    };
     let mut at = 0u64;
-    while at.saturating_add(magic.len() as u64) <= src.size() {
-        if src
-            .read_at(at, magic.len())
-            .is_ok_and(|b| b.as_ref() == magic)
-        {
+    while at.saturating_add(magic.len() as u64) <= limit {
+        let start = usize::try_from(at).ok()?;
+        if window.get(start..start + magic.len()) == Some(magic) {
             return Some(at);
         }
         at = if at == 0 { 512 } else { at.checked_mul(2)? };
     }
     None
 }
+
+/// How much of a ranged source the HDF5 user-block search reads.
+const REMOTE_USER_BLOCK_SEARCH: usize = 1 << 20;
 
 /// How many bytes the pickle probe looks at before it asks for the rest.
 const PROBE_WINDOW: usize = 64 * 1024;
