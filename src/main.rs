@@ -4,6 +4,7 @@
 //! scan could not run or could not read a target.
 
 mod config;
+mod hub;
 mod mmap;
 mod output;
 mod progress;
@@ -148,9 +149,14 @@ struct VerifyArgs {
 
 #[derive(Parser)]
 struct ScanArgs {
-    /// Files or folders to scan.
-    #[arg(required = true)]
+    /// Files or folders to scan, or Hugging Face repositories
+    /// (`hf:org/name[@revision]`, `hf:datasets/...`, a Hub URL).
+    #[arg(required_unless_present = "hf_cache")]
     paths: Vec<PathBuf>,
+    /// Scan every repository in the local Hugging Face cache
+    /// (`$HF_HUB_CACHE`, or `$HF_HOME/hub`).
+    #[arg(long)]
+    hf_cache: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -312,13 +318,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    for p in &args.paths {
+    let (local_paths, hub_targets) = hub::split(&args.paths);
+    for p in &local_paths {
         if !p.exists() && p.symlink_metadata().is_err() {
             bail!("{}: no such file or directory", p.display());
         }
     }
     let cwd = std::env::current_dir().context("reading the working directory")?;
-    let loaded = config::load(args.config.as_deref(), args.no_config, &cwd, &args.paths)?;
+    let loaded = config::load(args.config.as_deref(), args.no_config, &cwd, &local_paths)?;
     let cfg = &loaded.config;
     cfg.validate(|r| registry::find(r).is_some())
         .with_context(|| {
@@ -389,8 +396,16 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
     };
     let show_progress = !args.no_progress && !args.quiet && io::stderr().is_terminal();
     let mut targets = progress::with_progress(show_progress, &scanner.done, &scanner.total, || {
-        scanner.scan_paths(&args.paths)
+        scanner.scan_paths(&local_paths)
     });
+    targets.extend(hub::scan_targets(
+        &hub_targets,
+        &scanner,
+        hub::progress_allowed(args.quiet, args.no_progress),
+    )?);
+    if args.hf_cache {
+        targets.extend(hub::scan_cache(&scanner));
+    }
     // Signature status of every scanned folder.
     let config_dir = loaded
         .path
@@ -399,7 +414,7 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
         .unwrap_or(std::path::Path::new("."));
     let verify_options = args.signer.or_config(cfg, config_dir).options()?;
     let require_signature = args.require_signature || cfg.signature.require == Some(true);
-    for root in args.paths.iter().filter(|p| p.is_dir()) {
+    for root in local_paths.iter().filter(|p| p.is_dir()) {
         for (dir, findings) in loadguard_signing::statuses(root, &verify_options, require_signature)
         {
             targets.push(scan::Target {

@@ -14,6 +14,7 @@ pub(crate) fn all_rules() -> Vec<&'static Rule> {
     all.extend_from_slice(loadguard_formats::rules::ALL);
     all.extend_from_slice(loadguard_text::rules::ALL);
     all.extend_from_slice(loadguard_signing::rules::ALL);
+    all.extend_from_slice(loadguard_hub::rules::ALL);
     all.extend_from_slice(loadguard_pickle::rules::ALL);
     all
 }

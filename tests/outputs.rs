@@ -115,7 +115,11 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         .map(str::to_owned)
         .collect();
     assert!(codes.len() >= 40);
-    for code in &codes {
+    // Rules about Hub repositories and caches need a Hub (or a cache): the
+    // Hub-shaped server and the cache layout of crates/loadguard-hub/tests
+    // trigger each of them.
+    let needs_hub = ["HUB001", "HUB004", "HUB006", "HUB007", "HUB010"];
+    for code in codes.iter().filter(|c| !needs_hub.contains(&c.as_str())) {
         let dir = format!("tests/fixtures/rules/{code}");
         assert!(
             root().join(&dir).is_dir(),

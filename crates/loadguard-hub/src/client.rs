@@ -71,15 +71,23 @@ pub struct HubConfig {
 }
 
 impl HubConfig {
+    /// The endpoint alone (`HF_ENDPOINT` or the public Hub), to recognise
+    /// Hub URLs on the command line without reading a token.
+    pub fn from_env_endpoint() -> String {
+        std::env::var("HF_ENDPOINT")
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "https://huggingface.co".to_owned())
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
     /// From the environment, as `huggingface_hub` reads it: `HF_ENDPOINT`;
     /// `HF_TOKEN`, then `HUGGING_FACE_HUB_TOKEN`, then the file
     /// `$HF_TOKEN_PATH` or `$HF_HOME/token`.
     pub fn from_env() -> Self {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-        let endpoint = var("HF_ENDPOINT")
-            .unwrap_or_else(|| "https://huggingface.co".to_owned())
-            .trim_end_matches('/')
-            .to_owned();
+        let endpoint = Self::from_env_endpoint();
         let token = var("HF_TOKEN")
             .or_else(|| var("HUGGING_FACE_HUB_TOKEN"))
             .or_else(|| {

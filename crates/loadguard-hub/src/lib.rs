@@ -48,31 +48,6 @@ pub struct RepoScan {
     pub findings: Vec<Finding>,
 }
 
-/// `version https://git-lfs.github.com/spec/v1\noid sha256:<hex>\nsize <n>\n`:
-/// the pointer's sha256 and size.
-pub fn lfs_pointer(data: &[u8]) -> Option<(String, u64)> {
-    if data.len() > 1024 {
-        return None;
-    }
-    let text = std::str::from_utf8(data).ok()?;
-    let mut lines = text.lines();
-    if !lines
-        .next()?
-        .starts_with("version https://git-lfs.github.com/spec/")
-    {
-        return None;
-    }
-    let (mut oid, mut size) = (None, None);
-    for line in lines {
-        if let Some(o) = line.strip_prefix("oid sha256:") {
-            oid = Some(o.trim().to_owned());
-        } else if let Some(s) = line.strip_prefix("size ") {
-            size = s.trim().parse().ok();
-        }
-    }
-    Some((oid?, size?))
-}
-
 fn finding(rule: &'static loadguard_core::Rule, path: &str, message: String) -> Finding {
     Finding::builder(rule, message)
         .at(Location::file(path))
@@ -259,23 +234,11 @@ pub fn scan_snapshot(
                     (0, Format::Unsupported("unreadable"))
                 }
                 Ok(data) => {
-                    if let Some((oid, size)) = lfs_pointer(&data) {
-                        findings.push(finding(
-                            &rules::lfs_pointer::RULE,
-                            &shown,
-                            format!("Git LFS pointer to sha256:{oid} ({size} bytes): the content is not present and was not scanned"),
-                        ));
-                        (data.len() as u64, Format::Unsupported("Git LFS pointer"))
-                    } else {
-                        let report = loadguard_scan::scan_named(
-                            &data.as_slice(),
-                            Some(base),
-                            policy,
-                            options,
-                        );
-                        findings.extend(report.findings);
-                        (data.len() as u64, report.format)
-                    }
+                    // LFS pointers are recognised by the scanner itself.
+                    let report =
+                        loadguard_scan::scan_named(&data.as_slice(), Some(base), policy, options);
+                    findings.extend(report.findings);
+                    (data.len() as u64, report.format)
                 }
             },
         };
@@ -315,10 +278,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lfs_pointers_are_recognised() {
-        let p = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a2146\nsize 548\n";
-        assert_eq!(lfs_pointer(p), Some(("4d7a2146".into(), 548)));
-        assert_eq!(lfs_pointer(b"\x80\x02N."), None);
+    fn pickle_weight_names() {
         assert!(is_pickle_weights("sub/pytorch_model-00001-of-00002.bin"));
         assert!(!is_pickle_weights("tokenizer.bin.json"));
     }

@@ -633,7 +633,11 @@ fn the_token_reaches_the_hub_only() {
     );
     let elsewhere: Vec<_> = seen.iter().filter(|s| s.host != "api").collect();
     assert!(elsewhere.iter().any(|s| s.host == "cdn"));
-    assert!(elsewhere.iter().all(|s| s.path.starts_with("/cdn/") || s.path.starts_with("/hop/")));
+    assert!(
+        elsewhere
+            .iter()
+            .all(|s| s.path.starts_with("/cdn/") || s.path.starts_with("/hop/"))
+    );
     assert!(
         elsewhere.iter().any(|s| s.host == "third"),
         "the hop to a third host was followed"
@@ -669,6 +673,32 @@ fn a_server_that_ignores_range_is_detected() {
     // Small files are read whole instead: the payloads are still found.
     assert!(worst(&r, "pytorch_model.bin") >= Severity::Critical);
     assert!(codes(&r).contains(&"PKL101"));
+}
+
+#[test]
+fn a_large_file_behind_a_server_that_ignores_range_is_not_scanned_and_says_so() {
+    let mut repos = HashMap::new();
+    let zip = VirtualZip::new(&fixture("malicious/os_system_p2.pkl"), 2 << 30);
+    repos.insert(
+        "o/big".to_owned(),
+        Repo {
+            files: vec![(
+                "pytorch_model.bin".into(),
+                Body::Virtual(Arc::new(zip)),
+                true,
+            )],
+            status: None,
+        },
+    );
+    let hub = start(repos, Mode::IgnoreRange);
+    let r = scan(&hub, &format!("hf:o/big@{SHA}")).expect("scan");
+    let file = &r.files[0];
+    assert!(
+        file.findings.iter().any(|f| f.rule.code == "HUB004"),
+        "{:#?}",
+        file.findings
+    );
+    assert!(!file.findings.iter().any(|f| f.rule.code == "PKL101"));
 }
 
 /// (requests, bytes) for scanning one file of a repository.

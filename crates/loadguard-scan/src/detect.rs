@@ -104,6 +104,26 @@ pub(crate) static DETECTORS: &[Detector] = &[
         },
     },
     Detector {
+        name: "git-lfs-pointer",
+        sniff: |s| {
+            s.head
+                .starts_with(b"version https://git-lfs.github.com/spec/")
+        },
+        scan: |ctx, s, path, _| {
+            let pointer = lfs_pointer(s.src)?;
+            ctx.report(
+                &rules::lfs_pointer::RULE,
+                path,
+                Some(0),
+                format!(
+                    "Git LFS pointer to sha256:{} ({} bytes): the content is not present and was not scanned",
+                    pointer.0, pointer.1
+                ),
+            );
+            Some(Format::Unsupported("Git LFS pointer"))
+        },
+    },
+    Detector {
         name: "hdf5",
         sniff: |s| hdf5_superblock(s.src).is_some(),
         scan: |ctx, s, path, _| {
@@ -207,6 +227,33 @@ pub(crate) static DETECTORS: &[Detector] = &[
 ];
 
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xbc\xaf\x27\x1c";
+
+/// A Git LFS pointer (`version https://git-lfs.github.com/spec/v1`, `oid
+/// sha256:<hex>`, `size <n>`): its sha256 and size. A clone made without
+/// LFS holds these instead of the content.
+pub fn lfs_pointer(src: &dyn Source) -> Option<(String, u64)> {
+    if src.size() > 1024 {
+        return None;
+    }
+    let data = src.read_at(0, 1024).ok()?;
+    let text = std::str::from_utf8(&data).ok()?;
+    let mut lines = text.lines();
+    if !lines
+        .next()?
+        .starts_with("version https://git-lfs.github.com/spec/")
+    {
+        return None;
+    }
+    let (mut oid, mut size) = (None, None);
+    for line in lines {
+        if let Some(o) = line.strip_prefix("oid sha256:") {
+            oid = Some(o.trim().to_owned());
+        } else if let Some(s) = line.strip_prefix("size ") {
+            size = s.trim().parse().ok();
+        }
+    }
+    Some((oid?, size?))
+}
 
 /// Where the HDF5 library finds the superblock: at 0, or after a user
 /// block at 512, 1024, 2048... (HDF5 format spec, section II.A). In memory

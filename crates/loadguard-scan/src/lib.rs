@@ -7,6 +7,7 @@
 mod archive;
 pub mod compress;
 mod detect;
+pub use detect::lfs_pointer;
 pub mod exposure;
 mod formats;
 pub mod npy;

@@ -18,7 +18,10 @@ use loadguard_scan::{Format, Report, ScanOptions, scan_named};
 fn check(report: &Report, data: &[u8], path: &Path, payload_runs: bool, what: &str) {
     if let Format::Unsupported(_) = report.format {
         assert!(
-            report.findings.iter().any(|f| f.rule.code == "LG001"),
+            report
+                .findings
+                .iter()
+                .any(|f| f.rule.code == "LG001" || f.rule.code == "HUB003"),
             "{}: {what}: unsupported without a finding",
             path.display()
         );

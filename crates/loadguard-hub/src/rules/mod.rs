@@ -2,7 +2,6 @@
 
 pub mod cache_symlink_escape;
 pub mod hub_reports_unsafe;
-pub mod lfs_pointer;
 pub mod pickle_beside_safetensors;
 pub mod remote_read;
 pub mod unpinned_revision;
@@ -12,7 +11,6 @@ use loadguard_core::Rule;
 /// Every hub rule, in code order.
 pub static ALL: &[&Rule] = &[
     &unpinned_revision::RULE,
-    &lfs_pointer::RULE,
     &remote_read::RULE,
     &cache_symlink_escape::RULE,
     &pickle_beside_safetensors::RULE,

@@ -5,6 +5,7 @@ pub mod corrupt_data;
 pub mod decompression_limit;
 pub mod executable_member;
 pub mod format_polyglot;
+pub mod lfs_pointer;
 pub mod not_scanned;
 pub mod npy_header;
 pub mod path_traversal;
@@ -42,4 +43,5 @@ pub static ALL: &[&Rule] = &[
     &torchscript_code::RULE,
     &npy_header::RULE,
     &format_polyglot::RULE,
+    &lfs_pointer::RULE,
 ];
