@@ -377,9 +377,18 @@ impl Client {
         ))
     }
 
-    /// The URL of a file's bytes at a commit.
+    /// The URL of a file's bytes at a commit. Every segment of the
+    /// listing's path is encoded, `.` and `..` included, so that a hostile
+    /// listing cannot walk the request to another URL of the Hub.
     pub fn file_url(&self, t: &HubTarget, commit: &str, path: &str) -> String {
-        let encoded: Vec<String> = path.split('/').map(percent_encode).collect();
+        let encoded: Vec<String> = path
+            .split('/')
+            .map(|seg| match seg {
+                "." => "%2E".to_owned(),
+                ".." => "%2E%2E".to_owned(),
+                s => percent_encode(s),
+            })
+            .collect();
         format!(
             "{}/{}{}/resolve/{commit}/{}",
             self.config.endpoint,

@@ -1,0 +1,121 @@
+//! `loadguard scan hf:...` end to end: the binary, `HF_ENDPOINT` pointing at
+//! the Hub-shaped server of crates/loadguard-hub/tests/support on 127.0.0.1.
+
+#[path = "../crates/loadguard-hub/tests/support/mod.rs"]
+mod support;
+
+use std::process::Command;
+
+use support::{Mode, SHA, TOKEN, poisoned_and_clean, start};
+
+fn loadguard(endpoint: &str, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+    let home = tempfile::tempdir().expect("home");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loadguard"));
+    cmd.args(args)
+        .env("HF_ENDPOINT", endpoint)
+        .env("HF_HOME", home.path())
+        .env_remove("HF_TOKEN")
+        .env_remove("HUGGING_FACE_HUB_TOKEN")
+        .env_remove("HF_HUB_OFFLINE")
+        .env_remove("HF_HUB_CACHE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run loadguard");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn scan_hf_targets_end_to_end() {
+    let hub = start(poisoned_and_clean(), Mode::Range);
+    let (code, out, err) = loadguard(
+        &hub.api,
+        &[("HF_TOKEN", TOKEN)],
+        &["scan", "--no-config", "--format", "json", "hf:o/poisoned"],
+    );
+    assert_eq!(code, 1, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(report["verdict"], "not-safe");
+    let paths: Vec<String> = report["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t["path"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        paths.contains(&format!("hf:o/poisoned@{SHA}/pytorch_model.bin")),
+        "{paths:?}"
+    );
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    for code in ["PKL101", "HUB001", "HUB007", "AT016"] {
+        assert!(rules.contains(&code), "{code}: {rules:?}");
+    }
+    // A pinned clean repository exits 0.
+    let (code, out, err) = loadguard(
+        &hub.api,
+        &[],
+        &["scan", "--no-config", &format!("hf:o/clean@{SHA}")],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // Gated, missing: a clear error and exit 2, the token never printed.
+    let (code, _, err) = loadguard(&hub.api, &[("HF_TOKEN", TOKEN)], &["scan", "hf:o/gated"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("gated or private") && !err.contains(TOKEN),
+        "{err}"
+    );
+    let (code, _, err) = loadguard(&hub.api, &[], &["scan", "hf:o/nothing-here"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not found"), "{err}");
+}
+
+#[test]
+fn offline_mode_reads_the_cache_only() {
+    let cache = tempfile::tempdir().expect("cache");
+    let snap = cache.path().join("models--o--cached/snapshots").join(SHA);
+    std::fs::create_dir_all(&snap).expect("snapshot");
+    std::fs::create_dir_all(cache.path().join("models--o--cached/refs")).expect("refs");
+    std::fs::write(cache.path().join("models--o--cached/refs/main"), SHA).expect("ref");
+    std::fs::write(
+        snap.join("model.pkl"),
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/malicious/os_system_p2.pkl"),
+        )
+        .expect("fixture"),
+    )
+    .expect("write");
+    let cache_dir = cache.path().to_str().unwrap_or_default();
+    // No server at all: the endpoint is unreachable, the cache answers.
+    let offline = [("HF_HUB_OFFLINE", "1"), ("HF_HUB_CACHE", cache_dir)];
+    let (code, out, err) = loadguard(
+        "http://127.0.0.1:9",
+        &offline,
+        &["scan", "--no-config", "hf:o/cached"],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains(&format!("hf:o/cached@{SHA}/model.pkl")),
+        "{out}"
+    );
+    let (code, _, err) = loadguard("http://127.0.0.1:9", &offline, &["scan", "hf:o/elsewhere"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("not in the local cache"), "{err}");
+    // --hf-cache scans every cached snapshot.
+    let (code, out, _) = loadguard(
+        "http://127.0.0.1:9",
+        &[("HF_HUB_CACHE", cache_dir)],
+        &["scan", "--no-config", "--hf-cache"],
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("model.pkl"), "{out}");
+}
