@@ -223,3 +223,46 @@ fn a_checkpoint_of_200000_tensors_costs_few_requests() {
     assert!(requests <= 50, "{requests} requests");
     assert!(worst(&r, "pytorch_model.bin") >= Severity::Critical);
 }
+
+/// Proof that the mock is Hub-shaped: `huggingface_hub`'s own client,
+/// pointed at it, lists and downloads the same files. Needs Python with
+/// huggingface_hub: `LOADGUARD_PYTHON=/path/to/python cargo test -p
+/// loadguard-hub --test mock_hub -- --ignored` (run by hand, not in CI).
+#[test]
+#[ignore = "needs Python with huggingface_hub"]
+fn huggingface_hub_reads_the_mock() {
+    let python = std::env::var("LOADGUARD_PYTHON").unwrap_or_else(|_| "python3".into());
+    let hub = start(poisoned_and_clean(), Mode::Range);
+    let script = format!(
+        r#"
+import hashlib, tempfile
+from huggingface_hub import HfApi, hf_hub_download
+api = HfApi(endpoint="{api}")
+files = sorted(f.path for f in api.list_repo_tree("o/poisoned", revision="{sha}", recursive=True) if hasattr(f, "size"))
+print("tree", files)
+with tempfile.TemporaryDirectory() as d:
+    for name in ["config.json", "payload.pkl", "pytorch_model.bin"]:
+        p = hf_hub_download("o/poisoned", name, revision="{sha}", cache_dir=d, endpoint="{api}")
+        print("downloaded", name, len(open(p, "rb").read()))
+"#,
+        api = hub.api,
+        sha = SHA
+    );
+    let out = std::process::Command::new(python)
+        .args(["-c", &script])
+        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+        .env("HF_HUB_DISABLE_XET", "1")
+        .output()
+        .expect("python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("'pytorch_model.bin'") && stdout.contains("downloaded pytorch_model.bin"),
+        "{stdout}"
+    );
+    eprintln!("{stdout}");
+}

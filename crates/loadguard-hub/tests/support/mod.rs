@@ -208,10 +208,16 @@ pub fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(root.join(rel)).expect("fixture")
 }
 
+thread_local! {
+    /// The request being answered is a HEAD: headers only.
+    static HEAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 pub fn read_request(stream: &TcpStream) -> Option<(String, HashMap<String, String>)> {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
+    HEAD.with(|h| h.set(line.starts_with("HEAD ")));
     let path = line.split_whitespace().nth(1)?.to_owned();
     let mut headers = HashMap::new();
     loop {
@@ -236,8 +242,19 @@ pub fn respond(mut stream: TcpStream, status: u16, headers: &[(&str, String)], b
     }
     head.push_str("\r\n");
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
+    if !HEAD.with(std::cell::Cell::get) {
+        let _ = stream.write_all(body);
+    }
     let _ = stream.flush();
+}
+
+/// A stable fake content hash for a file name (the mock's ETag).
+pub fn etag(name: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}{h:016x}{h:016x}{h:016x}")
 }
 
 /// Serves file bytes with or without Range.
@@ -258,7 +275,15 @@ pub fn serve_file(stream: TcpStream, headers: &HashMap<String, String>, body: &B
                 &body.range(a, b),
             );
         }
-        _ if len <= 64 << 20 => respond(stream, 200, &[], &body.range(0, len.saturating_sub(1))),
+        _ if len <= 64 << 20 => respond(
+            stream,
+            200,
+            &[
+                ("X-Repo-Commit", SHA.to_owned()),
+                ("ETag", "\"f00d\"".to_owned()),
+            ],
+            &body.range(0, len.saturating_sub(1)),
+        ),
         // A server that ignores Range on a huge file: a body too large to read.
         _ => respond(stream, 200, &[], &vec![0u8; (64 << 20) + 1]),
     }
@@ -328,8 +353,15 @@ pub fn start(repos: HashMap<String, Repo>, mode: Mode) -> Hub {
                     path: path.clone(),
                     authorization: headers.get("authorization").cloned(),
                 });
-                let _ = &api_for_links;
-                route(stream, &path, &headers, &repos, &cdn_addr, mode);
+                route(
+                    stream,
+                    &path,
+                    &headers,
+                    &repos,
+                    &cdn_addr,
+                    &api_for_links,
+                    mode,
+                );
             }
         });
     }
@@ -345,6 +377,7 @@ pub fn route(
     headers: &HashMap<String, String>,
     repos: &HashMap<String, Repo>,
     cdn: &str,
+    api: &str,
     mode: Mode,
 ) {
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
@@ -377,7 +410,7 @@ pub fn route(
             let entry = |(name, body, lfs): &(String, Body, bool)| {
                 let lfs = if *lfs {
                     format!(
-                        r#", "lfs": {{"oid": "{}", "size": {}}}"#,
+                        r#", "lfs": {{"oid": "{}", "size": {}, "pointerSize": 132}}"#,
                         "ab".repeat(32),
                         body.len()
                     )
@@ -390,7 +423,8 @@ pub fn route(
                     "safe"
                 };
                 format!(
-                    r#"{{"type": "file", "path": "{name}", "size": {}{lfs}, "securityFileStatus": {{"status": "{status}"}}}}"#,
+                    r#"{{"type": "file", "oid": "{}", "path": "{name}", "size": {}{lfs}, "securityFileStatus": {{"status": "{status}", "avScan": {{"virusFound": false, "virusNames": null}}, "pickleImportScan": null}}}}"#,
+                    &etag(name)[..40],
                     body.len()
                 )
             };
@@ -401,13 +435,13 @@ pub fn route(
                 (
                     &repo.files[..half],
                     Some(format!(
-                        "</api/models/{id}/tree/{SHA}?recursive=true&expand=true&cursor=2>; rel=\"next\""
+                        "<{api}/api/models/{id}/tree/{SHA}?recursive=true&expand=true&cursor=2>; rel=\"next\""
                     )),
                 )
             };
             let mut entries: Vec<String> = page.iter().map(entry).collect();
             if link.is_some() {
-                entries.push(r#"{"type": "directory", "path": "sub"}"#.into());
+                entries.push(r#"{"type": "directory", "oid": "0000000000000000000000000000000000000000", "path": "sub"}"#.into());
             }
             let body = format!("[{}]", entries.join(","));
             let headers: Vec<(&str, String)> = link.into_iter().map(|l| ("Link", l)).collect();
@@ -440,7 +474,9 @@ pub fn route(
                 302,
                 &[
                     ("Location", target),
+                    ("X-Repo-Commit", SHA.to_owned()),
                     ("X-Linked-Size", body.len().to_string()),
+                    ("X-Linked-Etag", format!("\"{}\"", etag(p))),
                 ],
                 b"",
             );
