@@ -86,27 +86,53 @@ impl Ctx {
     }
 }
 
+/// Random access to a file's bytes: a slice, or a source read by ranges
+/// (a remote file), so that a 10 GB file is validated from its header, the
+/// first bytes of each tensor and its tail.
+pub trait Bytes {
+    fn size(&self) -> u64;
+    /// Up to `len` bytes at `start` (fewer at the end).
+    fn bytes_at(&self, start: u64, len: usize) -> Option<std::borrow::Cow<'_, [u8]>>;
+}
+
+impl Bytes for &[u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn bytes_at(&self, start: u64, len: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
+        let s = usize::try_from(start).ok()?.min(self.len());
+        let e = s.saturating_add(len).min(self.len());
+        Some(std::borrow::Cow::Borrowed(&self[s..e]))
+    }
+}
+
 /// Validates a safetensors file held in memory (or mapped).
 pub fn validate(data: &[u8]) -> Report {
+    validate_bytes(&data)
+}
+
+/// Validates a safetensors file through [`Bytes`]: only the header, each
+/// tensor's first bytes, what follows the last tensor (its first bytes) and
+/// the last 64 KiB (a zip directory) are read.
+pub fn validate_bytes(data: &dyn Bytes) -> Report {
     let mut ctx = Ctx {
         findings: Vec::new(),
     };
     let mut report = Report::default();
-    if data.len() < 8 {
+    let len = data.size();
+    let head = data.bytes_at(0, 8).unwrap_or_default();
+    if head.len() < 8 {
         ctx.add(
             &rules::st_header_length::RULE,
             Location::at_offset(0),
-            format!(
-                "{} bytes: shorter than the 8-byte header length",
-                data.len()
-            ),
+            format!("{len} bytes: shorter than the 8-byte header length"),
         );
         report.findings = ctx.findings;
         return report;
     }
-    let n = u64::from_le_bytes(data[..8].try_into().unwrap_or_default());
-    let len = data.len() as u64;
-    if data.starts_with(b"PK\x03\x04") {
+    let n = u64::from_le_bytes(head[..8].try_into().unwrap_or_default());
+    if head.starts_with(b"PK\x03\x04") {
         ctx.add(
             &rules::st_polyglot::RULE,
             Location::at_offset(0),
@@ -131,7 +157,10 @@ pub fn validate(data: &[u8]) -> Report {
         report.findings = ctx.findings;
         return report;
     }
-    let header = &data[8..(8 + n) as usize];
+    let header_bytes = data
+        .bytes_at(8, usize::try_from(n).unwrap_or(usize::MAX))
+        .unwrap_or_default();
+    let header: &[u8] = &header_bytes;
     let data_start = 8 + n;
     let data_len = len - data_start;
     if std::str::from_utf8(header).is_err() {
@@ -194,8 +223,8 @@ pub fn validate(data: &[u8]) -> Report {
     ranges(&mut ctx, &report.tensors, data_len);
     let last_end = report.tensors.iter().map(|t| t.end).max().unwrap_or(0);
     if last_end < data_len {
-        let extra = &data[(data_start + last_end) as usize..];
-        let what = magic(extra);
+        let extra = data.bytes_at(data_start + last_end, 16).unwrap_or_default();
+        let what = magic(&extra);
         let sev = if what.is_some() {
             Severity::High
         } else {
@@ -212,7 +241,11 @@ pub fn validate(data: &[u8]) -> Report {
             ),
         );
     }
-    if let Some(eocd) = find_eocd(data)
+    let window = (crate::ZIP_EOCD_WINDOW as u64).min(len);
+    let tail = data
+        .bytes_at(len - window, window as usize)
+        .unwrap_or_default();
+    if let Some(eocd) = crate::last_zip_eocd(&tail).map(|i| len - window + i as u64)
         && eocd >= data_start
     {
         ctx.add(
@@ -224,8 +257,8 @@ pub fn validate(data: &[u8]) -> Report {
     for t in &report.tensors {
         let start = data_start.saturating_add(t.begin);
         if t.end > t.begin
-            && let Some(head) = data.get(start as usize..(start as usize + 8).min(data.len()))
-            && let Some(what) = magic(head)
+            && let Some(head) = data.bytes_at(start, 8)
+            && let Some(what) = magic(&head)
         {
             ctx.add(
                 &rules::st_embedded_payload::RULE,
@@ -458,11 +491,6 @@ fn magic(b: &[u8]) -> Option<&'static str> {
         [b'#', b'!', ..] => Some("a script"),
         _ => None,
     }
-}
-
-fn find_eocd(data: &[u8]) -> Option<u64> {
-    let start = data.len().saturating_sub(crate::ZIP_EOCD_WINDOW);
-    crate::last_zip_eocd(&data[start..]).map(|i| (start + i) as u64)
 }
 
 #[cfg(test)]

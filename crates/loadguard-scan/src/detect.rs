@@ -60,14 +60,13 @@ pub(crate) struct Detector {
 pub(crate) static DETECTORS: &[Detector] = &[
     Detector {
         name: "safetensors",
+        // In memory, or by ranges (the header only: a remote shard).
         sniff: |s| {
-            s.src
-                .contiguous()
-                .is_some_and(loadguard_formats::safetensors::sniff)
+            crate::formats::safetensors_prefix(s.src)
+                .is_some_and(|p| loadguard_formats::safetensors::sniff(&p))
         },
         scan: |ctx, s, path, depth| {
-            let data = s.src.contiguous()?;
-            ctx.safetensors(data, path, depth);
+            ctx.safetensors(s.src, path, depth);
             Some(Format::Safetensors)
         },
     },

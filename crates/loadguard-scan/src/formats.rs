@@ -9,6 +9,34 @@ use loadguard_core::{Finding, Location};
 use crate::compress::{self, Codec, Stopped};
 use crate::{Ctx, Format, Origin, Source, npy, rules, zip};
 
+/// A [`Source`] as the safetensors validator's random access.
+struct SourceBytes<'a>(&'a dyn Source);
+
+impl loadguard_formats::safetensors::Bytes for SourceBytes<'_> {
+    fn size(&self) -> u64 {
+        self.0.size()
+    }
+
+    fn bytes_at(&self, start: u64, len: usize) -> Option<Cow<'_, [u8]>> {
+        self.0.read_at(start, len).ok()
+    }
+}
+
+/// The first bytes of a safetensors file up to the end of its header (at
+/// most the reference loader's header limit): enough to recognise it from a
+/// source read by ranges.
+pub(crate) fn safetensors_prefix(src: &dyn Source) -> Option<Cow<'_, [u8]>> {
+    if let Some(data) = src.contiguous() {
+        return Some(Cow::Borrowed(data));
+    }
+    let head = src.read_at(0, 8).ok()?;
+    let n = u64::from_le_bytes(head.get(..8)?.try_into().ok()?);
+    if !(2..=loadguard_formats::safetensors::MAX_HEADER).contains(&n) || 8 + n > src.size() {
+        return None;
+    }
+    src.read_at(0, usize::try_from(8 + n).ok()?).ok()
+}
+
 /// Names [`Ctx::text_file`] reads as text.
 fn is_text_name(lower: &str) -> bool {
     lower.ends_with(".md")
@@ -120,9 +148,9 @@ impl Ctx<'_> {
             .then_some(Format::JoblibZfile)
     }
 
-    pub(crate) fn safetensors(&mut self, data: &[u8], path: &[String], depth: u32) {
+    pub(crate) fn safetensors(&mut self, src: &dyn Source, path: &[String], depth: u32) {
         self.streams += 1;
-        let report = loadguard_formats::safetensors::validate(data);
+        let report = loadguard_formats::safetensors::validate_bytes(&SourceBytes(src));
         let polyglot = report.findings.iter().any(|f| f.rule.code == "ST009");
         let metadata = report
             .metadata
@@ -134,8 +162,8 @@ impl Ctx<'_> {
             self.findings.push(f);
         }
         // A safetensors file that is also a zip loads as one elsewhere.
-        if polyglot && zip::sniff(&data) {
-            self.zip(&data, path, depth);
+        if polyglot && zip::sniff(src) {
+            self.zip(src, path, depth);
         }
     }
 

@@ -96,6 +96,15 @@ impl VirtualZip {
         }
     }
 
+    /// Any file: real `head`, `storage` zero bytes, real `tail`.
+    pub fn raw(head: Vec<u8>, storage: u64, tail: Vec<u8>) -> Self {
+        Self {
+            head,
+            storage,
+            tail,
+        }
+    }
+
     fn len(&self) -> u64 {
         self.head.len() as u64 + self.storage + self.tail.len() as u64
     }
