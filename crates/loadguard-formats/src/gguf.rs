@@ -76,9 +76,13 @@ pub struct Report {
 }
 
 struct Reader<'a> {
+    /// The file, or its first bytes (`total` says how long the file is).
     data: &'a [u8],
+    total: u64,
     pos: usize,
     version: u32,
+    /// A read ran past `data` but not past `total`: more bytes are needed.
+    needs_more: bool,
 }
 
 #[derive(Debug)]
@@ -91,12 +95,23 @@ impl<'a> Reader<'a> {
     fn take(&mut self, n: u64, what: &str) -> Result<&'a [u8], Short> {
         let end = usize::try_from(n)
             .ok()
-            .and_then(|n| self.pos.checked_add(n))
-            .filter(|&e| e <= self.data.len())
-            .ok_or_else(|| Short {
-                what: format!("{what} of {n} bytes runs past the end of the file"),
-                at: self.pos,
-            })?;
+            .and_then(|n| self.pos.checked_add(n));
+        let end = match end {
+            Some(e) if e <= self.data.len() => e,
+            Some(e) if (e as u64) <= self.total => {
+                self.needs_more = true;
+                return Err(Short {
+                    what: format!("{what} lies past the bytes read"),
+                    at: self.pos,
+                });
+            }
+            _ => {
+                return Err(Short {
+                    what: format!("{what} of {n} bytes runs past the end of the file"),
+                    at: self.pos,
+                });
+            }
+        };
         let s = &self.data[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -162,7 +177,7 @@ impl<'a> Reader<'a> {
                 let n = self.count(&format!("array length of {key}"))?;
                 // Each element takes at least one byte: a count beyond the
                 // rest of the file is a lie, caught before looping.
-                let remaining = (self.data.len() - self.pos) as u64;
+                let remaining = self.total.saturating_sub(self.pos as u64);
                 if n > remaining {
                     return Err(Short {
                         what: format!(
@@ -209,13 +224,27 @@ fn finding(rule: &'static Rule, at: usize, logical: Option<&str>, message: Strin
 }
 
 pub fn validate(data: &[u8]) -> Report {
+    validate_prefix(data, data.len() as u64).unwrap_or_default()
+}
+
+/// Validates a GGUF file from its first bytes: `prefix` is the start of a
+/// file of `total` bytes. Everything but tensor data sits at the front, so a
+/// prefix that covers the header, metadata and tensor infos is enough;
+/// `None` when it does not (read more and call again).
+pub fn validate_prefix(prefix: &[u8], total: u64) -> Option<Report> {
+    let data = prefix;
     let mut report = Report::default();
     let mut r = Reader {
         data,
+        total,
         pos: 4,
         version: 0,
+        needs_more: false,
     };
     let result = parse(&mut r, &mut report);
+    if r.needs_more {
+        return None;
+    }
     if let Err(short) = result {
         report
             .findings
@@ -226,7 +255,7 @@ pub fn validate(data: &[u8]) -> Report {
         escapes.extend(template::findings(key, text, *offset as u64));
     }
     report.findings.append(&mut escapes);
-    report
+    Some(report)
 }
 
 fn parse(r: &mut Reader<'_>, report: &mut Report) -> Result<(), Short> {
@@ -244,7 +273,7 @@ fn parse(r: &mut Reader<'_>, report: &mut Report) -> Result<(), Short> {
     }
     let tensor_count = r.count("tensor count")?;
     let kv_count = r.count("metadata count")?;
-    let left = (r.data.len() - r.pos) as u64;
+    let left = r.total.saturating_sub(r.pos as u64);
     // Every key/value takes at least 13 bytes, every tensor info 28.
     if kv_count.saturating_mul(13) > left || tensor_count.saturating_mul(28) > left {
         report.findings.push(finding(
@@ -328,7 +357,7 @@ fn parse(r: &mut Reader<'_>, report: &mut Report) -> Result<(), Short> {
     }
     report.tensors = infos.len();
     let data_start = r.pos.div_ceil(alignment as usize) * alignment as usize;
-    let data_len = (r.data.len() as u64).saturating_sub(data_start as u64);
+    let data_len = r.total.saturating_sub(data_start as u64);
     let mut ranges = Vec::new();
     for (name, at, elements, first_dim, ty, offset) in infos {
         let problem = |msg: String| finding(&rules::gg_tensor::RULE, at, Some(&name), msg);

@@ -273,6 +273,68 @@ fn a_large_remote_safetensors_is_validated_from_its_header() {
 }
 
 #[test]
+fn a_large_remote_gguf_is_read_from_its_front() {
+    // GGUF v3: one chat template with a sandbox escape, one 2 GB F32 tensor.
+    let n: u64 = 1 << 29;
+    let template = "{{ cycler.__init__.__globals__.os.popen('id').read() }}";
+    let mut head = b"GGUF".to_vec();
+    head.extend(3u32.to_le_bytes());
+    head.extend(1u64.to_le_bytes()); // tensors
+    head.extend(1u64.to_le_bytes()); // metadata entries
+    let key = "tokenizer.chat_template";
+    head.extend((key.len() as u64).to_le_bytes());
+    head.extend(key.as_bytes());
+    head.extend(8u32.to_le_bytes()); // string
+    head.extend((template.len() as u64).to_le_bytes());
+    head.extend(template.as_bytes());
+    head.extend(1u64.to_le_bytes());
+    head.push(b'w');
+    head.extend(1u32.to_le_bytes()); // dims
+    head.extend(n.to_le_bytes());
+    head.extend(0u32.to_le_bytes()); // F32
+    head.extend(0u64.to_le_bytes()); // offset
+    head.resize(head.len().div_ceil(32) * 32, 0);
+    let body = VirtualZip::raw(head, 4 * n, Vec::new());
+    let mut repos = HashMap::new();
+    repos.insert(
+        "o/gguf".to_owned(),
+        Repo {
+            files: vec![("model.gguf".into(), Body::Virtual(Arc::new(body)), true)],
+            status: None,
+        },
+    );
+    let hub = start(repos, Mode::Range);
+    let c = client(&hub);
+    let t = target::parse(&format!("hf:o/gguf@{SHA}"), &hub.api).expect("target");
+    let r = loadguard_hub::scan_repo(
+        &c,
+        &t,
+        Policy::builtin(),
+        &ScanOptions::default(),
+        |_, _| {},
+    )
+    .expect("scan");
+    let file = &r.files[0];
+    assert_eq!(
+        file.format,
+        loadguard_scan::Format::Gguf,
+        "{:#?}",
+        file.findings
+    );
+    assert!(
+        file.findings.iter().any(|f| f.rule.code == "GG005"),
+        "{:#?}",
+        file.findings
+    );
+    eprintln!(
+        "2 GB GGUF: {} requests, {} bytes",
+        c.stats.requests(),
+        c.stats.bytes()
+    );
+    assert!(c.stats.requests() <= 10 && c.stats.bytes() <= 5 << 20);
+}
+
+#[test]
 fn a_checkpoint_of_200000_tensors_costs_few_requests() {
     let payload = fixture("malicious/os_system_p2.pkl");
     let zip = many_member_zip(200_000, &payload);

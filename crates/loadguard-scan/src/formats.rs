@@ -246,11 +246,32 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn gguf(&mut self, src: &dyn Source, path: &[String]) {
-        let Ok(data) = src.read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX)) else {
-            return;
+        // Header, metadata and tensor infos sit at the front: read a prefix
+        // and grow it until they are covered (a remote 10 GB file costs its
+        // first megabytes).
+        let total = src.size();
+        let mut want: u64 = 1 << 20;
+        let report = loop {
+            let Ok(data) = src.read_at(0, usize::try_from(want.min(total)).unwrap_or(usize::MAX))
+            else {
+                self.not_scanned(src, None, path, "unreadable GGUF");
+                return;
+            };
+            if let Some(r) = loadguard_formats::gguf::validate_prefix(&data, total) {
+                break r;
+            }
+            if want >= total || want >= self.options.limits.max_member_bytes {
+                self.report(
+                    &rules::container_limit::RULE,
+                    path,
+                    None,
+                    format!("GGUF metadata larger than {want} bytes; not read further"),
+                );
+                return;
+            }
+            want = want.saturating_mul(4);
         };
         self.streams += 1;
-        let report = loadguard_formats::gguf::validate(&data);
         for mut f in report.findings {
             f.location.members = path.to_vec();
             self.findings.push(f);
