@@ -26,6 +26,18 @@ use crate::target::HubTarget;
 /// Files up to this size are fetched in one request and scanned from
 /// memory; larger ones are read by ranges.
 pub const WHOLE_FILE_LIMIT: u64 = 16 << 20;
+/// Formats whose validators read the whole file (ONNX and TensorFlow
+/// protobufs, HDF5) are fetched whole up to this size, and beyond it are
+/// reported as not scanned.
+pub const WHOLE_FORMAT_LIMIT: u64 = 1 << 30;
+
+/// Whether the scanners need this file whole (no ranged reading).
+fn needs_whole(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".onnx", ".pb", ".h5", ".hdf5", ".tflite"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
 
 /// One scanned file of a repository.
 #[derive(Debug)]
@@ -74,9 +86,14 @@ fn scan_file(
     let shown = format!("{name}/{}", file.path);
     let url = client.file_url(t, commit, &file.path);
     let base = file.path.rsplit('/').next().unwrap_or(&file.path);
-    let remote = RemoteFile::new(client, url, file.size, shown.clone(), WHOLE_FILE_LIMIT);
+    let whole_limit = if needs_whole(&file.path) {
+        WHOLE_FORMAT_LIMIT
+    } else {
+        WHOLE_FILE_LIMIT
+    };
+    let remote = RemoteFile::new(client, url, file.size, shown.clone(), whole_limit);
     let mut findings = Vec::new();
-    let format = if file.size <= WHOLE_FILE_LIMIT {
+    let format = if file.size <= whole_limit {
         // Small files: one request, then scanned from memory like a local file.
         use loadguard_scan::Source as _;
         match remote.read_at(0, usize::try_from(file.size).unwrap_or(usize::MAX)) {
