@@ -531,7 +531,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn never_panics() {
+    fn damage_is_reported_inside_the_file() {
         let f = build(
             &[
                 ("general.architecture", 8, s("llama")),
@@ -551,10 +551,19 @@ pub(crate) mod tests {
             &[0u8; 128],
         );
         for i in 0..f.len() {
-            let _ = validate(&f[..i]);
+            let cut = validate(&f[..i]);
             let mut m = f.clone();
             m[i] ^= 0xa5;
-            let _ = validate(&m);
+            for x in cut.findings.iter().chain(validate(&m).findings.iter()) {
+                assert!(
+                    x.location.offset.is_none_or(|o| o <= f.len() as u64),
+                    "{x:?}"
+                );
+            }
+            // A prefix is enough or asks for more; never more than the whole.
+            if let Some(r) = validate_prefix(&f[..i], f.len() as u64) {
+                assert_eq!(r.findings.len(), validate(&f).findings.len(), "prefix {i}");
+            }
         }
     }
 }

@@ -595,15 +595,22 @@ mod tests {
     }
 
     #[test]
-    fn never_panics() {
+    fn damage_is_reported_inside_the_file() {
         let h =
             r#"{"__metadata__":{"a":"b"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#;
         let f = file(h, &[1u8; 8]);
+        assert!(validate(&f).findings.is_empty());
         for i in 0..f.len() {
-            let _ = validate(&f[..i]);
+            // Every truncation is reported.
+            assert!(!validate(&f[..i]).findings.is_empty(), "cut at {i}: clean");
             let mut m = f.clone();
             m[i] ^= 0x55;
-            let _ = validate(&m);
+            for x in validate(&m).findings {
+                assert!(
+                    x.location.offset.is_none_or(|o| o <= m.len() as u64),
+                    "{x:?}"
+                );
+            }
         }
     }
 }

@@ -242,15 +242,26 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn never_panics_on_damage() {
+    fn truncation_and_damage_are_reported() {
         let t = build(&[("a", b'0', b"hello", ""), ("b", b'0', &[7u8; 700], "")]);
+        // Cut inside the second member: it is reported, not silently short.
+        for cut in [1024 + 100, 1024 + 512 + 10, t.len() - 1024 - 1] {
+            let a = read(&&t[..cut], 100);
+            assert!(
+                a.error.is_some()
+                    || a.members
+                        .iter()
+                        .all(|m| m.data_offset + m.size <= cut as u64),
+                "cut at {cut}"
+            );
+        }
         for cut in 0..t.len() {
-            let _ = read(&&t[..cut], 100);
+            assert!(read(&&t[..cut], 100).members.len() <= 2);
         }
         for i in (0..t.len()).step_by(7) {
             let mut m = t.clone();
             m[i] ^= 0x5a;
-            let _ = read(&m.as_slice(), 100);
+            assert!(read(&m.as_slice(), 100).members.len() <= 2);
         }
     }
 }

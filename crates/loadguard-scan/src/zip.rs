@@ -673,15 +673,20 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn never_panics_on_truncation() {
+    fn truncation_and_damage_are_reported() {
         let z = build(&[("a/data.pkl", b"\x80\x04N."), ("b", b"12345678")]);
+        assert!(read(&z.as_slice(), 1000).issues.is_empty());
+        // A truncated archive always has an issue; no member is placed
+        // past the bytes there are.
         for cut in 0..z.len() {
-            let _ = read(&&z[..cut], 1000);
+            let a = read(&&z[..cut], 1000);
+            assert!(!a.issues.is_empty(), "cut at {cut}");
+            assert!(a.entries.len() <= 2);
         }
         for i in 0..z.len() {
             let mut m = z.clone();
             m[i] ^= 0xff;
-            let _ = read(&m.as_slice(), 1000);
+            assert!(read(&m.as_slice(), 1000).entries.len() <= 2);
         }
     }
 }

@@ -177,7 +177,7 @@ fn cards_front_matter_and_configs() {
 }
 
 #[test]
-fn hostile_text_never_panics() {
+fn hostile_text_findings_point_inside_the_text() {
     let pieces = [
         "\"",
         "\\",
@@ -214,9 +214,19 @@ fn hostile_text_never_panics() {
             seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
             t.push_str(pieces[(seed >> 16) as usize % pieces.len()]);
         }
-        let _ = scan_card(&t);
-        let _ = scan_config_json(&t);
-        let _ = scan_text(&t, Kind::Metadata, Some("k"));
-        let _ = scan_text(&t, Kind::Template, None);
+        // Every finding points at a line and column of the text.
+        let lines = t.lines().count().max(1) as u32 + 1;
+        for f in scan_card(&t)
+            .into_iter()
+            .chain(scan_config_json(&t))
+            .chain(scan_text(&t, Kind::Metadata, Some("k")))
+            .chain(scan_text(&t, Kind::Template, None))
+        {
+            assert!(
+                f.location.line.is_none_or(|l| (1..=lines).contains(&l)),
+                "{f:?} in {t:?}"
+            );
+            assert!(f.location.column.is_none_or(|c| c >= 1), "{f:?}");
+        }
     }
 }
