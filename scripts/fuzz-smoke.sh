@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Fuzz smoke for CI: build every cargo-fuzz target (AddressSanitizer, stable
+# toolchain through RUSTC_BOOTSTRAP) and run each for a fixed number of
+# inputs from a corpus seeded with the fixtures. Deterministic (-seed=1).
+# Long runs are by hand: see docs/fuzzing.md.
+set -euo pipefail
+cd "$(dirname "$0")/../fuzz"
+export RUSTC_BOOTSTRAP=1
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+    cargo install cargo-fuzz --locked --quiet
+fi
+runs=${FUZZ_SMOKE_RUNS:-20000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fixtures=../tests/fixtures
+seed() {
+    local target=$1
+    mkdir -p "$work/$target"
+    case $target in
+        pickle) cp "$fixtures"/malicious/*.pkl "$fixtures"/benign/*.pkl "$work/$target"/ ;;
+        signature) find "$fixtures/model-signing" -name model.sig -exec sh -c 'cp "$1" "$2/$(echo "$1" | md5sum | cut -c1-12)"' _ {} "$work/$target" \; ;;
+        text) cp "$fixtures"/cards/*/*.md "$work/$target"/ 2>/dev/null || true ;;
+        *) find "$fixtures/rules" "$fixtures/loader-views" "$fixtures/malicious" -type f -size -64k \
+               -exec sh -c 'cp "$1" "$2/$(echo "$1" | md5sum | cut -c1-12)"' _ {} "$work/$target" \; ;;
+    esac
+}
+cargo fuzz build -O
+for target in $(cargo fuzz list); do
+    seed "$target"
+    echo "fuzz smoke: $target ($runs runs)"
+    cargo fuzz run -O "$target" "$work/$target" -- \
+        -runs="$runs" -seed=1 -max_len=65536 -rss_limit_mb=2048 -timeout=10 2>&1 | tail -1
+done
