@@ -182,6 +182,16 @@ fn cost(repo: &str, file: Body) -> (u64, u64, loadguard_hub::RepoScan) {
     cost_of(repo, "pytorch_model.bin", file)
 }
 
+/// The one file of a one-file scan, read as `format`.
+fn only_file(
+    r: &loadguard_hub::RepoScan,
+    format: loadguard_scan::Format,
+) -> &loadguard_hub::ScannedFile {
+    let file = &r.files[0];
+    assert_eq!(file.format, format, "{:#?}", file.findings);
+    file
+}
+
 fn cost_of(repo: &str, name: &str, file: Body) -> (u64, u64, loadguard_hub::RepoScan) {
     let mut repos = HashMap::new();
     repos.insert(
@@ -235,13 +245,7 @@ fn a_large_remote_safetensors_is_validated_from_its_header() {
     head.extend(header.as_bytes());
     let body = VirtualZip::raw(head, 4 * n, b"\x7fELF\x02\x01\x01\x00".to_vec());
     let (requests, bytes, r) = cost_of("o/st", "model.safetensors", Body::Virtual(Arc::new(body)));
-    let file = &r.files[0];
-    assert_eq!(
-        file.format,
-        loadguard_scan::Format::Safetensors,
-        "{:#?}",
-        file.findings
-    );
+    let file = only_file(&r, loadguard_scan::Format::Safetensors);
     let codes: Vec<_> = file.findings.iter().map(|f| f.rule.code).collect();
     assert!(
         codes.contains(&"ST010") || codes.contains(&"ST008"),
@@ -276,13 +280,7 @@ fn a_large_remote_gguf_is_read_from_its_front() {
     head.resize(head.len().div_ceil(32) * 32, 0);
     let body = VirtualZip::raw(head, 4 * n, Vec::new());
     let (requests, bytes, r) = cost_of("o/gguf", "model.gguf", Body::Virtual(Arc::new(body)));
-    let file = &r.files[0];
-    assert_eq!(
-        file.format,
-        loadguard_scan::Format::Gguf,
-        "{:#?}",
-        file.findings
-    );
+    let file = only_file(&r, loadguard_scan::Format::Gguf);
     assert!(
         file.findings.iter().any(|f| f.rule.code == "GG005"),
         "{:#?}",
