@@ -115,6 +115,8 @@ pub struct RepoFile {
     pub size: u64,
     /// sha256 of the content, for LFS files.
     pub lfs_sha256: Option<String>,
+    /// The Xet content hash, for files stored on Xet (`xetHash`).
+    pub xet_hash: Option<String>,
     /// The Hub's own scan status of the file (`securityFileStatus.status`).
     pub hub_status: Option<String>,
 }
@@ -353,6 +355,7 @@ impl Client {
                     path: path.to_owned(),
                     size: e["size"].as_u64().unwrap_or(0),
                     lfs_sha256: e["lfs"]["oid"].as_str().map(str::to_owned),
+                    xet_hash: e["xetHash"].as_str().map(str::to_owned),
                     hub_status: e["securityFileStatus"]["status"]
                         .as_str()
                         .map(str::to_owned),

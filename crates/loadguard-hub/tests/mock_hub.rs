@@ -342,3 +342,27 @@ with tempfile.TemporaryDirectory() as d:
     );
     eprintln!("{stdout}");
 }
+
+#[test]
+fn the_listing_carries_sizes_storage_hashes_and_the_hubs_status() {
+    let hub = start(poisoned_and_clean(), Mode::Range);
+    let c = client(&hub);
+    let t = target::parse("hf:o/poisoned", &hub.api).expect("target");
+    let commit = c.resolve_commit(&t).expect("revision");
+    let files = c.list_files(&t, &commit).expect("listing");
+    let find = |p: &str| files.iter().find(|f| f.path == p).expect(p);
+    let card = find("README.md");
+    assert_eq!(card.size, fixture("cards/malicious/AT004.md").len() as u64);
+    assert_eq!(
+        (card.lfs_sha256.as_deref(), card.xet_hash.as_deref()),
+        (None, None)
+    );
+    let pkl = find("payload.pkl");
+    assert_eq!(pkl.lfs_sha256.as_deref(), Some("ab".repeat(32).as_str()));
+    assert_eq!(pkl.xet_hash.as_deref(), Some("cd".repeat(32).as_str()));
+    assert_eq!(pkl.hub_status.as_deref(), Some("unsafe"));
+    assert_eq!(
+        find("model.safetensors").hub_status.as_deref(),
+        Some("safe")
+    );
+}

@@ -419,9 +419,10 @@ pub fn route(
             let entry = |(name, body, lfs): &(String, Body, bool)| {
                 let lfs = if *lfs {
                     format!(
-                        r#", "lfs": {{"oid": "{}", "size": {}, "pointerSize": 132}}"#,
+                        r#", "lfs": {{"oid": "{}", "size": {}, "pointerSize": 132}}, "xetHash": "{}""#,
                         "ab".repeat(32),
-                        body.len()
+                        body.len(),
+                        "cd".repeat(32)
                     )
                 } else {
                     String::new()
