@@ -56,7 +56,7 @@ fn scan_hf_targets_end_to_end() {
         .flatten()
         .filter_map(|f| f["rule"].as_str())
         .collect();
-    for code in ["PKL101", "HUB001", "HUB007", "AT016"] {
+    for code in ["PKL101", "HUB001", "HUB007", "HUB010", "AT016", "GG005"] {
         assert!(rules.contains(&code), "{code}: {rules:?}");
     }
     // A pinned clean repository exits 0.
