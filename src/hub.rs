@@ -58,9 +58,14 @@ pub(crate) fn scan_targets(
                 );
             };
             let name = t.display(Some(&commit));
-            for f in
-                loadguard_hub::scan_snapshot(&root, &name, &dir, &scanner.policy, &scanner.options)
-            {
+            for f in loadguard_hub::scan_snapshot(
+                &root,
+                &name,
+                &dir,
+                &scanner.policy,
+                &scanner.options,
+                crate::mmap::open,
+            ) {
                 out.push(to_target(f));
             }
             continue;
@@ -115,6 +120,7 @@ pub(crate) fn scan_cache(scanner: &Scanner) -> Vec<Target> {
             &dir,
             &scanner.policy,
             &scanner.options,
+            crate::mmap::open,
         ) {
             out.push(to_target(f));
         }

@@ -212,14 +212,17 @@ fn repo_findings<'a>(
 }
 
 /// Scans a local snapshot folder of the cache: every entry must resolve
-/// inside the cache; LFS pointers are reported, not scanned. `(shown path,
-/// size, format, findings)` per file.
-pub fn scan_snapshot(
+/// inside the cache; LFS pointers are reported, not scanned. `read` opens
+/// a file that resolved inside the cache (the CLI maps it, so a multi-GB
+/// blob is not copied into memory). `(shown path, size, format, findings)`
+/// per file.
+pub fn scan_snapshot<B: std::ops::Deref<Target = [u8]>>(
     cache: &Path,
     shown_prefix: &str,
     snapshot: &Path,
     policy: &Policy,
     options: &ScanOptions,
+    read: impl Fn(&Path) -> std::io::Result<B>,
 ) -> Vec<ScannedFile> {
     let mut out = Vec::new();
     let mut entries = Vec::new();
@@ -241,7 +244,7 @@ pub fn scan_snapshot(
                 ));
                 (0, Format::Unsupported("link outside the cache"))
             }
-            Ok(real) => match std::fs::read(&real) {
+            Ok(real) => match read(&real) {
                 Err(e) => {
                     findings.push(finding(
                         &rules::remote_read::RULE,
@@ -252,8 +255,7 @@ pub fn scan_snapshot(
                 }
                 Ok(data) => {
                     // LFS pointers are recognised by the scanner itself.
-                    let report =
-                        loadguard_scan::scan_named(&data.as_slice(), Some(base), policy, options);
+                    let report = loadguard_scan::scan_named(&&*data, Some(base), policy, options);
                     findings.extend(report.findings);
                     (data.len() as u64, report.format)
                 }

@@ -51,6 +51,7 @@ fn a_cached_snapshot_is_scanned_and_its_links_kept_inside() {
         &dir,
         Policy::builtin(),
         &ScanOptions::default(),
+        |p: &std::path::Path| std::fs::read(p),
     );
     let by_name = |n: &str| files.iter().find(|f| f.path.ends_with(n)).expect(n);
     let codes = |n: &str| {
