@@ -115,14 +115,8 @@ fn scan_file(
                 findings.extend(report.findings);
                 report.format
             }
-            Err(e) => {
-                findings.push(finding(
-                    &rules::remote_read::RULE,
-                    &shown,
-                    format!("not scanned: {e}"),
-                ));
-                Format::Unsupported("unreadable")
-            }
+            // The failed read is one of `remote.anomalies()` below.
+            Err(_) => Format::Unsupported("unreadable"),
         }
     } else {
         let report = loadguard_scan::scan_named(&remote, Some(base), policy, options);

@@ -151,11 +151,14 @@ impl<'c> RemoteFile<'c> {
 
     fn read_whole(&self, state: &mut State, url: &str, why: &str) -> Result<(), HubError> {
         if self.size > self.whole_limit {
-            state.anomalies.push(format!(
-                "{why}; the file ({} bytes) is larger than the whole-file limit ({}) and was not read",
-                self.size, self.whole_limit
+            // `read_at` records the failure as an anomaly.
+            return Err(HubError::Protocol(
+                self.what.clone(),
+                format!(
+                    "{why}; the file ({} bytes) is larger than the whole-file limit ({}) and was not read",
+                    self.size, self.whole_limit
+                ),
             ));
-            return Err(HubError::Protocol(self.what.clone(), why.to_owned()));
         }
         let a = self.client.get(url, None, self.whole_limit, &self.what)?;
         self.client.check(&a, &self.what)?;
@@ -199,8 +202,15 @@ impl Source for RemoteFile<'_> {
             };
             let want_end = ((last + 1) * BLOCK).max(start + state.readahead);
             let fetch_end = want_end.min(self.size);
-            self.fetch(&mut state, start, fetch_end)
-                .map_err(|e| io::Error::other(e.to_string()))?;
+            if let Err(e) = self.fetch(&mut state, start, fetch_end) {
+                // Recorded here, once for every caller: a scanner that
+                // skips what it could not read still leaves a finding.
+                state.anomalies.push(format!(
+                    "reading bytes {start}-{} failed ({e}): that part was not scanned",
+                    fetch_end - 1
+                ));
+                return Err(io::Error::other(e.to_string()));
+            }
             state.last_end = fetch_end;
             if let Some(w) = &state.whole {
                 let s = usize::try_from(offset).unwrap_or(usize::MAX).min(w.len());
@@ -211,7 +221,11 @@ impl Source for RemoteFile<'_> {
         let mut out = Vec::with_capacity((end - offset) as usize);
         for b in first..=last {
             let Some(block) = state.blocks.get(&b) else {
-                return Err(io::Error::other("a block was evicted while reading"));
+                let why = "a block was evicted while reading";
+                state
+                    .anomalies
+                    .push(format!("{why} (bytes {offset}-{}): not scanned", end - 1));
+                return Err(io::Error::other(why));
             };
             let block_start = b * BLOCK;
             let s = offset.max(block_start) - block_start;

@@ -175,6 +175,37 @@ fn a_large_file_behind_a_server_that_ignores_range_is_not_scanned_and_says_so() 
     assert!(!file.findings.iter().any(|f| f.rule.code == "PKL101"));
 }
 
+#[test]
+fn a_member_that_cannot_be_read_is_reported_not_skipped() {
+    // The zip's directory (at the end of 2 GB) reads; the payload member at
+    // its front does not. The scanner skips what it cannot read; the remote
+    // source must leave a finding for it.
+    let mut repos = HashMap::new();
+    let zip = VirtualZip::new(&fixture("malicious/os_system_p2.pkl"), 2 << 30);
+    repos.insert(
+        "o/big".to_owned(),
+        Repo {
+            files: vec![(
+                "pytorch_model.bin".into(),
+                Body::Virtual(Arc::new(zip)),
+                true,
+            )],
+            status: None,
+        },
+    );
+    let hub = start(repos, Mode::FailBelow(1 << 30));
+    let r = scan(&hub, &format!("hf:o/big@{SHA}")).expect("scan");
+    let file = &r.files[0];
+    assert!(
+        file.findings.iter().any(|f| f.rule.code == "HUB004"
+            && f.message.contains("not scanned")
+            && f.message.contains("failed")),
+        "{:#?}",
+        file.findings
+    );
+    assert!(worst(&r, "pytorch_model.bin") >= Severity::Medium);
+}
+
 /// (requests, bytes) for scanning one file of a repository.
 /// Scans a one-file repository over ranged requests; returns the requests
 /// and bytes it took, and the result.

@@ -192,6 +192,9 @@ pub struct Seen {
 pub enum Mode {
     Range,
     IgnoreRange,
+    /// Honours ranges, but refuses (403) every range that starts below the
+    /// bound: the end of a zip reads, its members do not.
+    FailBelow(u64),
 }
 
 pub struct Repo {
@@ -275,7 +278,8 @@ pub fn serve_file(stream: TcpStream, headers: &HashMap<String, String>, body: &B
         .and_then(|r| r.split_once('-'))
         .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)));
     match (mode, range) {
-        (Mode::Range, Some((a, b))) if a < len => {
+        (Mode::FailBelow(bound), Some((a, _))) if a < bound => respond(stream, 403, &[], b"{}"),
+        (Mode::Range | Mode::FailBelow(_), Some((a, b))) if a < len => {
             let b = b.min(len - 1);
             respond(
                 stream,
