@@ -219,14 +219,22 @@ pub fn scan_snapshot<B: std::ops::Deref<Target = [u8]>>(
     read: impl Fn(&Path) -> std::io::Result<B>,
 ) -> Vec<ScannedFile> {
     let mut out = Vec::new();
-    let mut entries = Vec::new();
-    collect(snapshot, &mut entries, 0);
-    entries.sort();
-    for entry in entries {
-        let rel = entry
-            .strip_prefix(snapshot)
-            .map_or_else(|_| entry.display().to_string(), |r| r.display().to_string());
-        let shown = format!("{shown_prefix}/{rel}");
+    // Links are not followed into folders, so a link cycle cannot make the
+    // walk endless; a folder that cannot be listed is reported, not skipped.
+    for entry in walkdir::WalkDir::new(snapshot)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = match entry {
+            Ok(e) if e.file_type().is_dir() => continue,
+            Ok(e) => e.into_path(),
+            Err(e) => {
+                let at = e.path().unwrap_or(snapshot).to_path_buf();
+                out.push(unreadable(shown_prefix, snapshot, &at, &e.to_string()));
+                continue;
+            }
+        };
+        let shown = shown_in(shown_prefix, snapshot, &entry);
         let base = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let mut findings = Vec::new();
         let (size, format) = match cache::contained(cache, &entry) {
@@ -240,12 +248,8 @@ pub fn scan_snapshot<B: std::ops::Deref<Target = [u8]>>(
             }
             Ok(real) => match read(&real) {
                 Err(e) => {
-                    findings.push(finding(
-                        &rules::remote_read::RULE,
-                        &shown,
-                        format!("unreadable: {e}"),
-                    ));
-                    (0, Format::Unsupported("unreadable"))
+                    out.push(unreadable(shown_prefix, snapshot, &entry, &e.to_string()));
+                    continue;
                 }
                 Ok(data) => {
                     // LFS pointers are recognised by the scanner itself.
@@ -268,21 +272,26 @@ pub fn scan_snapshot<B: std::ops::Deref<Target = [u8]>>(
     out
 }
 
-/// Files and links below `dir` (links are not followed into folders).
-fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>, depth: u32) {
-    if depth > 32 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        match e.file_type() {
-            Ok(t) if t.is_dir() => collect(&p, out, depth + 1),
-            Ok(_) => out.push(p),
-            Err(_) => {}
-        }
+/// `prefix/relative path` of a file of the snapshot.
+fn shown_in(prefix: &str, snapshot: &Path, entry: &Path) -> String {
+    let rel = entry
+        .strip_prefix(snapshot)
+        .map_or_else(|_| entry.display().to_string(), |r| r.display().to_string());
+    format!("{prefix}/{rel}")
+}
+
+/// A file or folder of the snapshot that could not be read: not scanned.
+fn unreadable(prefix: &str, snapshot: &Path, entry: &Path, why: &str) -> ScannedFile {
+    let shown = shown_in(prefix, snapshot, entry);
+    ScannedFile {
+        findings: vec![finding(
+            &rules::remote_read::RULE,
+            &shown,
+            format!("unreadable: {why}"),
+        )],
+        path: shown,
+        size: 0,
+        format: Format::Unsupported("unreadable"),
     }
 }
 
