@@ -2,8 +2,9 @@
 //! does on its own rather than leaving to the HTTP library:
 //!
 //! - **Redirects** are followed here (at most [`MAX_REDIRECTS`]): the token
-//!   goes only to the configured endpoint's host, never to the CDN a file
-//!   redirects to, nor to any third host.
+//!   goes only to the configured endpoint's origin (scheme, host, port),
+//!   never to the CDN a file redirects to, nor to any third host, nor to
+//!   the same host over plain HTTP.
 //! - **Sizes** are bounded: API answers by [`MAX_API_BYTES`], file reads by
 //!   what the caller asks for; a server that ignores `Range` is detected (a
 //!   `200` where `206` was asked) and never read past the caller's bound.
@@ -126,7 +127,7 @@ pub struct Client {
     agent: ureq::Agent,
     pub config: HubConfig,
     pub stats: Arc<Stats>,
-    endpoint_host: String,
+    endpoint_origin: Option<(String, String, u16)>,
 }
 
 /// A response's parts that matter here.
@@ -141,23 +142,28 @@ pub(crate) struct Answer {
     pub(crate) url: String,
 }
 
-fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?', '#'])
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase()
+/// Scheme, host and port of a URL (`http::Uri`, as ureq reads it): the
+/// token goes to the endpoint's origin only, so neither another host nor a
+/// downgrade to plain HTTP on the same host receives it.
+fn origin_key(url: &str) -> Option<(String, String, u16)> {
+    let uri: ureq::http::Uri = url.parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let port = uri.port_u16().or(match scheme.as_str() {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    })?;
+    Some((scheme, uri.host()?.to_ascii_lowercase(), port))
 }
 
+/// `scheme://authority` of a URL, to resolve an absolute-path reference.
 fn origin_of(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            format!(
-                "{scheme}://{}",
-                rest.split(['/', '?', '#']).next().unwrap_or("")
-            )
-        }
-        None => url.to_owned(),
+    match url.parse::<ureq::http::Uri>() {
+        Ok(uri) => match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+            _ => url.to_owned(),
+        },
+        Err(_) => url.to_owned(),
     }
 }
 
@@ -172,7 +178,7 @@ impl Client {
             .new_agent();
         Self {
             agent,
-            endpoint_host: host_of(&config.endpoint),
+            endpoint_origin: origin_key(&config.endpoint),
             config,
             stats: Arc::new(Stats::default()),
         }
@@ -197,7 +203,8 @@ impl Client {
             }
             // The token goes to the configured Hub only.
             if let Some(token) = &self.config.token
-                && host_of(&url) == self.endpoint_host
+                && self.endpoint_origin.is_some()
+                && origin_key(&url) == self.endpoint_origin
             {
                 req = req.header("Authorization", &format!("Bearer {token}"));
             }
@@ -429,7 +436,29 @@ mod tests {
             Some("https://h/api/models/o/m/tree/x?cursor=2")
         );
         assert_eq!(next_link(r#"<https://h/x>; rel="prev""#), None);
-        assert_eq!(host_of("http://127.0.0.1:8080/a/b"), "127.0.0.1:8080");
+        let key = |u: &str| origin_key(u).map(|(s, h, p)| format!("{s}://{h}:{p}"));
+        assert_eq!(
+            key("http://127.0.0.1:8080/a/b").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            key("https://HuggingFace.co/x").as_deref(),
+            Some("https://huggingface.co:443")
+        );
+        assert_eq!(
+            key("https://huggingface.co:443/").as_deref(),
+            Some("https://huggingface.co:443")
+        );
+        // A downgrade to plain HTTP on the same host is another origin.
+        assert_ne!(
+            key("http://huggingface.co/x"),
+            key("https://huggingface.co/x")
+        );
+        // Userinfo is not the host.
+        assert_eq!(
+            key("https://huggingface.co@evil.example/x").as_deref(),
+            Some("https://evil.example:443")
+        );
         assert_eq!(
             origin_of("https://huggingface.co/api/x"),
             "https://huggingface.co"
