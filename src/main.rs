@@ -5,6 +5,7 @@
 
 mod config;
 mod hub;
+mod mcp;
 mod mmap;
 mod output;
 mod progress;
@@ -51,9 +52,29 @@ enum Command {
     },
     /// Verify a model's OpenSSF Model Signing signature (model.sig), offline.
     Verify(VerifyArgs),
+    /// MCP servers: pin their tools against rug pulls.
+    Mcp {
+        #[command(subcommand)]
+        command: McpCommand,
+    },
     /// Write one Markdown page per rule into a folder (docs/rules).
     #[command(hide = true)]
     GenerateDocs { out: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum McpCommand {
+    /// Write a lock file with a hash of every tool (name, description,
+    /// schema) of the given tool lists (`tools/list` JSON) and server
+    /// sources; `scan --mcp-lock` reports every later change.
+    Pin {
+        /// Tool lists, server source files, or folders of them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The lock file to write (servers already in it are kept).
+        #[arg(long, value_name = "FILE", default_value = "mcp.lock.json")]
+        lock: PathBuf,
+    },
 }
 
 /// Who is expected to have signed `model.sig` (verify, and scan of folders).
@@ -151,8 +172,17 @@ struct VerifyArgs {
 struct ScanArgs {
     /// Files or folders to scan, or Hugging Face repositories
     /// (`hf:org/name[@revision]`, `hf:datasets/...`, a Hub URL).
-    #[arg(required_unless_present = "hf_cache")]
+    #[arg(required_unless_present_any = ["hf_cache", "mcp"])]
     paths: Vec<PathBuf>,
+    /// Also scan every MCP client config on this machine (Claude, Cursor,
+    /// VS Code, Windsurf, Gemini, Codex, Zed, Continue, Cline, Roo, Kiro,
+    /// opencode, Goose, Amazon Q, LM Studio) and the project configs under
+    /// the working directory.
+    #[arg(long)]
+    mcp: bool,
+    /// Compare MCP tools with the pins of this lock file (`loadguard mcp pin`).
+    #[arg(long, value_name = "FILE")]
+    mcp_lock: Option<PathBuf>,
     /// Scan every repository in the local Hugging Face cache
     /// (`$HF_HUB_CACHE`, or `$HF_HOME/hub`).
     #[arg(long)]
@@ -314,11 +344,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Scan(args) => scan(*args, &mut out),
         Command::Verify(args) => verify(args, &mut out),
+        Command::Mcp {
+            command: McpCommand::Pin { paths, lock },
+        } => {
+            mcp::pin(&paths, &lock, &mut out)?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
 fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
-    let (local_paths, hub_targets) = hub::split(&args.paths);
+    let (mut local_paths, hub_targets) = hub::split(&args.paths);
+    if args.mcp {
+        let cwd = std::env::current_dir().context("reading the working directory")?;
+        local_paths.extend(mcp::discovered(&cwd));
+    }
     for p in &local_paths {
         if !p.exists() && p.symlink_metadata().is_err() {
             bail!("{}: no such file or directory", p.display());
@@ -388,6 +429,7 @@ fn scan(args: ScanArgs, out: &mut dyn Write) -> Result<ExitCode> {
                     .unwrap_or(cl.max_member_bytes),
                 ..cl
             },
+            mcp_lock: args.mcp_lock.as_deref().map(mcp::load_lock).transpose()?,
         },
         policy: Policy::with_extra_allowed(allowed),
         hash: args.format == Format::Cyclonedx,

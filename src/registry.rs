@@ -15,6 +15,7 @@ pub(crate) fn all_rules() -> Vec<&'static Rule> {
     all.extend_from_slice(loadguard_text::rules::ALL);
     all.extend_from_slice(loadguard_signing::rules::ALL);
     all.extend_from_slice(loadguard_hub::rules::ALL);
+    all.extend_from_slice(loadguard_mcp::rules::ALL);
     all.extend_from_slice(loadguard_pickle::rules::ALL);
     all
 }

@@ -127,18 +127,14 @@ fn every_rule_has_a_fixture_that_triggers_it() {
         );
         // With the vectors' public key, so that signature rules can fire.
         let key = "tests/fixtures/model-signing/keys/signing-key-pub.pem";
-        let (_, out, err) = run_in(
-            &root(),
-            &[
-                "scan",
-                "--no-config",
-                "--key",
-                key,
-                "--format",
-                "json",
-                &dir,
-            ],
-        );
+        let mut args = vec!["scan", "--no-config", "--key", key, "--format", "json"];
+        // Rug-pull rules compare with the pins of the folder's lock file.
+        let lock = format!("{dir}/mcp.lock.json");
+        if root().join(&lock).is_file() {
+            args.extend(["--mcp-lock", &lock]);
+        }
+        args.push(&dir);
+        let (_, out, err) = run_in(&root(), &args);
         let report: serde_json::Value =
             serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
         let hit = report["findings"]

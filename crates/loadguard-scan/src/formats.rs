@@ -47,6 +47,9 @@ fn is_text_name(lower: &str) -> bool {
         || CONFIG_NAMES.contains(&lower)
 }
 
+/// Larger files are not read as MCP artifacts (a 1 GB `.json` is data).
+const MCP_MAX_BYTES: u64 = 64 << 20;
+
 /// JSON configs that transformers reads (and agents with it).
 const CONFIG_NAMES: &[&str] = &[
     "config.json",
@@ -178,6 +181,9 @@ impl Ctx<'_> {
     ) -> Option<Format> {
         let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
         let lower = base.to_ascii_lowercase();
+        if let Some(format) = self.mcp(src, base, path) {
+            return Some(format);
+        }
         if !is_text_name(&lower) {
             return None;
         }
@@ -220,6 +226,25 @@ impl Ctx<'_> {
             self.findings.push(f);
         }
         Some(format)
+    }
+
+    /// MCP client configs, tool lists, server source and package manifests
+    /// (recognised by content; the name only says which syntax to try).
+    fn mcp(&mut self, src: &dyn Source, name: &str, path: &[String]) -> Option<Format> {
+        if !loadguard_mcp::maybe(name) || src.size() > MCP_MAX_BYTES {
+            return None;
+        }
+        let data = src
+            .read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
+            .ok()?;
+        let lock = self.options.mcp_lock.as_deref();
+        let scanned = loadguard_mcp::scan(name, &data, lock)?;
+        self.streams += 1;
+        for mut f in scanned.findings {
+            f.location.members = path.to_vec();
+            self.findings.push(f);
+        }
+        Some(Format::Mcp(scanned.artifact))
     }
 
     /// Text an agent may read (metadata values, doc strings, templates)

@@ -60,6 +60,9 @@ impl Default for ContainerLimits {
 pub struct ScanOptions {
     pub pickle: loadguard_pickle::Options,
     pub limits: ContainerLimits,
+    /// Pinned MCP tools (`loadguard mcp pin`): tool lists and server
+    /// source are compared with them.
+    pub mcp_lock: Option<std::sync::Arc<loadguard_mcp::Lock>>,
 }
 
 /// What the artifact is, by content.
@@ -102,6 +105,8 @@ pub enum Format {
     /// Raw tensor bytes that a scanned model reads by offset (ONNX
     /// external data): nothing in them is parsed or executed.
     TensorData,
+    /// An MCP client config, tool list, server source or package manifest.
+    Mcp(loadguard_mcp::Artifact),
     Compressed(Codec),
     Unsupported(&'static str),
 }
@@ -131,6 +136,7 @@ impl Format {
             Self::Tar => "tar",
             Self::JoblibZfile => "joblib-zfile",
             Self::TensorData => "tensor-data",
+            Self::Mcp(a) => a.name(),
             Self::Compressed(c) => c.name(),
             Self::Unsupported(_) => "unsupported",
         }

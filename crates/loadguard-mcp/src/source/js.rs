@@ -1,0 +1,1233 @@
+//! JavaScript and TypeScript front end: tree-sitter syntax tree → [`Module`].
+//! Tools: `server.tool(name, [description], [schema], cb)`,
+//! `server.registerTool(name, {description, inputSchema}, cb)`,
+//! `server.addTool({name, description, parameters, execute})` (FastMCP),
+//! `setRequestHandler(CallToolRequestSchema, handler)`, and
+//! `{name, description, inputSchema}` literals of a tools/list handler.
+
+use serde_json::{Map, Value, json};
+use tree_sitter::Node;
+
+use super::fold;
+use super::ir::{Assign, Call, Func, Module, Scope, ToolDef, Val};
+
+const MAX_DEPTH: u32 = 200;
+
+/// Which grammar a file needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    JavaScript,
+    TypeScript,
+    Tsx,
+}
+
+pub(crate) fn parse(src: &str, dialect: Dialect) -> Option<Module> {
+    let mut parser = tree_sitter::Parser::new();
+    let lang: tree_sitter::Language = match dialect {
+        Dialect::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+        Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+    };
+    parser.set_language(&lang).ok()?;
+    let tree = parser.parse(src, None)?;
+    let root = tree.root_node();
+    let mut fe = Front {
+        src,
+        scope: Scope::default(),
+        module: Module::default(),
+        anon: 0,
+        consumed: std::collections::HashSet::new(),
+    };
+    fe.imports(root, 0);
+    for _ in 0..2 {
+        fe.constants(root, 0);
+    }
+    let mut top = Func {
+        name: "<module>".to_owned(),
+        line: 1,
+        ..Func::default()
+    };
+    fe.body(root, &mut top, 0);
+    fe.module.funcs.insert(0, top);
+    Some(fe.module)
+}
+
+struct Front<'a> {
+    src: &'a str,
+    scope: Scope,
+    module: Module,
+    anon: usize,
+    /// Callbacks already read as tool functions.
+    consumed: std::collections::HashSet<usize>,
+}
+
+fn line(n: Node<'_>) -> u32 {
+    u32::try_from(n.start_position().row + 1).unwrap_or(u32::MAX)
+}
+
+fn children(n: Node<'_>) -> Vec<Node<'_>> {
+    let mut c = n.walk();
+    n.named_children(&mut c)
+        .filter(|c| c.kind() != "comment")
+        .collect()
+}
+
+/// `node:fs/promises` and `fs-extra` are `fs`.
+fn module_name(m: &str) -> String {
+    let m = m.strip_prefix("node:").unwrap_or(m);
+    match m {
+        "fs/promises" | "fs-extra" | "graceful-fs" => "fs".to_owned(),
+        "child_process" | "node:child_process" => "child_process".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_declaration"
+            | "function_expression"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+            | "function"
+    )
+}
+
+impl<'a> Front<'a> {
+    fn text(&self, n: Node<'_>) -> &'a str {
+        n.utf8_text(self.src.as_bytes()).unwrap_or("")
+    }
+
+    fn string_literal(&self, n: Node<'_>) -> Option<String> {
+        self.val(n, 0).folded
+    }
+
+    // ---- imports and constants ----------------------------------------------------
+
+    fn imports(&mut self, n: Node<'_>, depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match n.kind() {
+            "import_statement" => {
+                let Some(source) = n
+                    .child_by_field_name("source")
+                    .and_then(|s| self.string_literal(s))
+                else {
+                    return;
+                };
+                let module = module_name(&source);
+                self.module.imported.push(module.clone());
+                for clause in children(n)
+                    .into_iter()
+                    .filter(|c| c.kind() == "import_clause")
+                {
+                    for c in children(clause) {
+                        match c.kind() {
+                            "identifier" => {
+                                self.scope
+                                    .aliases
+                                    .insert(self.text(c).to_owned(), module.clone());
+                            }
+                            "namespace_import" => {
+                                if let Some(id) = children(c).into_iter().next() {
+                                    self.scope
+                                        .aliases
+                                        .insert(self.text(id).to_owned(), module.clone());
+                                }
+                            }
+                            "named_imports" => {
+                                for spec in children(c) {
+                                    let name = spec
+                                        .child_by_field_name("name")
+                                        .map(|x| self.text(x).to_owned())
+                                        .unwrap_or_default();
+                                    let alias = spec
+                                        .child_by_field_name("alias")
+                                        .map_or_else(|| name.clone(), |x| self.text(x).to_owned());
+                                    self.scope.aliases.insert(alias, format!("{module}.{name}"));
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            "variable_declarator" => {
+                if let (Some(name), Some(value)) = (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                ) && let Some(module) = self.required(value)
+                {
+                    self.module.imported.push(module.clone());
+                    self.bind_pattern(name, &module);
+                }
+            }
+            _ => {}
+        }
+        for c in children(n) {
+            self.imports(c, depth + 1);
+        }
+    }
+
+    /// `require('x')`, `await import('x')`, `require('x').member`.
+    fn required(&self, n: Node<'_>) -> Option<String> {
+        match n.kind() {
+            "await_expression" | "parenthesized_expression" => self.required(*children(n).first()?),
+            "member_expression" => {
+                let base = self.required(n.child_by_field_name("object")?)?;
+                Some(format!(
+                    "{base}.{}",
+                    self.text(n.child_by_field_name("property")?)
+                ))
+            }
+            "call_expression" => {
+                let f = n.child_by_field_name("function")?;
+                if !matches!(self.text(f), "require" | "import") {
+                    return None;
+                }
+                let a = children(n.child_by_field_name("arguments")?);
+                Some(module_name(&self.string_literal(*a.first()?)?))
+            }
+            _ => None,
+        }
+    }
+
+    fn bind_pattern(&mut self, pattern: Node<'_>, target: &str) {
+        match pattern.kind() {
+            "identifier" => {
+                self.scope
+                    .aliases
+                    .insert(self.text(pattern).to_owned(), target.to_owned());
+            }
+            "object_pattern" => {
+                for p in children(pattern) {
+                    match p.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let n = self.text(p).to_owned();
+                            self.scope
+                                .aliases
+                                .insert(n.clone(), format!("{target}.{n}"));
+                        }
+                        "pair_pattern" => {
+                            if let (Some(k), Some(v)) =
+                                (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                            {
+                                let key = self.text(k).trim_matches(['"', '\'']).to_owned();
+                                self.bind_pattern(v, &format!("{target}.{key}"));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn constants(&mut self, n: Node<'_>, depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        if n.kind() == "variable_declarator"
+            && let (Some(l), Some(r)) = (
+                n.child_by_field_name("name"),
+                n.child_by_field_name("value"),
+            )
+            && l.kind() == "identifier"
+            && self.required(r).is_none()
+        {
+            let name = self.text(l).to_owned();
+            let v = self.val(r, 0);
+            if v.folded.is_some() || v.items.is_some() {
+                self.scope.consts.insert(name.clone(), v);
+            }
+            if let Some(alias) = self.alias_target(r) {
+                self.scope.aliases.insert(name, alias);
+            }
+        }
+        for c in children(n) {
+            self.constants(c, depth + 1);
+        }
+    }
+
+    fn alias_target(&self, r: Node<'_>) -> Option<String> {
+        match r.kind() {
+            "member_expression" | "identifier" => {
+                let d = self.dotted(r)?;
+                let resolved = self.scope.resolve(&d);
+                (resolved != d).then_some(resolved)
+            }
+            // promisify(exec), util.promisify(cp.exec): the same callable.
+            "call_expression" => {
+                let callee = self.callee(r)?;
+                let args = children(r.child_by_field_name("arguments")?);
+                if callee.ends_with("promisify") {
+                    let d = self.dotted(*args.first()?)?;
+                    return Some(self.scope.resolve(&d));
+                }
+                None
+            }
+            "new_expression" => {
+                let c = self.dotted(r.child_by_field_name("constructor")?)?;
+                Some(format!("{}()", self.scope.resolve(&c)))
+            }
+            "await_expression" | "parenthesized_expression" => {
+                self.alias_target(*children(r).first()?)
+            }
+            _ => None,
+        }
+    }
+
+    fn dotted(&self, n: Node<'_>) -> Option<String> {
+        match n.kind() {
+            "identifier" | "this" => Some(self.text(n).to_owned()),
+            "member_expression" => {
+                let o = n.child_by_field_name("object")?;
+                let p = n.child_by_field_name("property")?;
+                Some(format!("{}.{}", self.dotted(o)?, self.text(p)))
+            }
+            "non_null_expression" | "parenthesized_expression" => {
+                self.dotted(*children(n).first()?)
+            }
+            _ => None,
+        }
+    }
+
+    fn callee(&self, call: Node<'_>) -> Option<String> {
+        let f = call
+            .child_by_field_name("function")
+            .or_else(|| call.child_by_field_name("constructor"))?;
+        if let Some(d) = self.dotted(f) {
+            return Some(self.scope.resolve(&d));
+        }
+        if f.kind() == "member_expression" {
+            let o = f.child_by_field_name("object")?;
+            let p = self.text(f.child_by_field_name("property")?);
+            if let Some(m) = self.required(o) {
+                return Some(format!("{m}.{p}"));
+            }
+            if matches!(o.kind(), "call_expression" | "new_expression") {
+                return Some(format!("{}().{p}", self.callee(o)?));
+            }
+            if matches!(o.kind(), "string" | "template_string") {
+                return Some(format!("str.{p}"));
+            }
+            if o.kind() == "array" {
+                return Some(format!("Array.{p}"));
+            }
+            return Some(format!("?.{p}"));
+        }
+        if f.kind() == "subscript_expression" {
+            // os['sys' + 'tem'], cp[name]
+            let o = self.dotted(f.child_by_field_name("object")?)?;
+            let idx = self.val(f.child_by_field_name("index")?, 0).folded?;
+            return Some(format!("{}.{idx}", self.scope.resolve(&o)));
+        }
+        None
+    }
+
+    // ---- expressions ------------------------------------------------------------
+
+    fn val(&self, n: Node<'_>, depth: u32) -> Val {
+        if depth > MAX_DEPTH {
+            return Val::default();
+        }
+        match n.kind() {
+            "identifier" | "shorthand_property_identifier" => {
+                let name = self.text(n);
+                let mut v = self.scope.consts.get(name).cloned().unwrap_or_default();
+                v.idents.push(name.to_owned());
+                v
+            }
+            "member_expression" | "subscript_expression" => {
+                let mut v = Val::default();
+                if let Some(d) = self.dotted(n) {
+                    let resolved = self.scope.resolve(&d);
+                    v.idents.push(d.split('.').next().unwrap_or(&d).to_owned());
+                    if resolved == "path.sep" {
+                        v.folded = Some("/".to_owned());
+                    }
+                    if resolved == "process.env.HOME" || resolved == "process.env.USERPROFILE" {
+                        v.folded = Some("~".to_owned());
+                    }
+                    v.idents.push(resolved);
+                } else {
+                    for c in children(n) {
+                        v.merge(self.val(c, depth + 1));
+                    }
+                }
+                v
+            }
+            "string" => {
+                let mut s = String::new();
+                for c in children(n) {
+                    let t = self.text(c);
+                    if c.kind() == "escape_sequence" {
+                        s.push_str(&unescape_js(t));
+                    } else {
+                        s.push_str(t);
+                    }
+                }
+                Val::literal(s)
+            }
+            "template_string" => {
+                let mut v = Val::default();
+                let mut folded = Some(String::new());
+                let mut prefix: Option<String> = None;
+                let mut cursor = n.walk();
+                for c in n.children(&mut cursor) {
+                    match c.kind() {
+                        "string_fragment" => {
+                            if let Some(f) = folded.as_mut() {
+                                f.push_str(self.text(c));
+                            }
+                        }
+                        "escape_sequence" => {
+                            if let Some(f) = folded.as_mut() {
+                                f.push_str(&unescape_js(self.text(c)));
+                            }
+                        }
+                        "template_substitution" => {
+                            let iv = children(c)
+                                .into_iter()
+                                .next()
+                                .map(|e| self.val(e, depth + 1))
+                                .unwrap_or_default();
+                            match (folded.as_mut(), &iv.folded) {
+                                (Some(f), Some(s)) => f.push_str(s),
+                                (Some(f), None) => {
+                                    prefix =
+                                        Some(format!("{f}{}", iv.prefix.as_deref().unwrap_or("")));
+                                    folded = None;
+                                }
+                                _ => folded = None,
+                            }
+                            if iv.folded.is_none() {
+                                v.built = true;
+                            }
+                            v.merge(iv);
+                        }
+                        _ => {}
+                    }
+                }
+                v.prefix = folded.clone().or(prefix);
+                if let Some(f) = &folded {
+                    v.strings.push(f.clone());
+                } else {
+                    let mut cursor = n.walk();
+                    for c in n
+                        .children(&mut cursor)
+                        .filter(|c| c.kind() == "string_fragment")
+                    {
+                        v.strings.push(self.text(c).to_owned());
+                    }
+                }
+                v.folded = folded;
+                v
+            }
+            "number" => Val {
+                int: self.text(n).parse().ok().or_else(|| {
+                    i64::from_str_radix(self.text(n).trim_start_matches("0x"), 16)
+                        .ok()
+                        .filter(|_| self.text(n).starts_with("0x"))
+                }),
+                ..Val::default()
+            },
+            "true" => Val {
+                boolean: Some(true),
+                ..Val::default()
+            },
+            "false" => Val {
+                boolean: Some(false),
+                ..Val::default()
+            },
+            "binary_expression" => {
+                let l = n
+                    .child_by_field_name("left")
+                    .map(|x| self.val(x, depth + 1))
+                    .unwrap_or_default();
+                let r = n
+                    .child_by_field_name("right")
+                    .map(|x| self.val(x, depth + 1))
+                    .unwrap_or_default();
+                let op = n
+                    .child_by_field_name("operator")
+                    .map(|o| self.text(o))
+                    .unwrap_or("");
+                let folded = match (op, &l.folded, &r.folded) {
+                    ("+", Some(a), Some(b)) => Some(format!("{a}{b}")),
+                    _ => None,
+                };
+                let stringy = l.folded.is_some() || r.folded.is_some() || l.built || r.built;
+                let decoded = l.decoded || r.decoded;
+                let prefix = if op == "+" {
+                    l.prefix_of_concat(&r)
+                } else {
+                    None
+                };
+                let mut v = l;
+                v.merge(r);
+                v.built |= stringy && folded.is_none() && op == "+";
+                v.prefix = folded.clone().or(prefix);
+                v.folded = folded;
+                v.decoded = decoded;
+                v.items = None;
+                v
+            }
+            "array" => {
+                let items: Vec<Val> = children(n)
+                    .into_iter()
+                    .map(|c| self.val(c, depth + 1))
+                    .collect();
+                let mut v = Val::default();
+                for i in &items {
+                    v.merge(i.clone());
+                }
+                v.items = Some(items);
+                v
+            }
+            "object" => {
+                let mut v = Val::default();
+                for p in children(n) {
+                    match p.kind() {
+                        "pair" => {
+                            if let (Some(k), Some(x)) =
+                                (p.child_by_field_name("key"), p.child_by_field_name("value"))
+                            {
+                                let key = self
+                                    .val(k, depth + 1)
+                                    .folded
+                                    .unwrap_or_else(|| self.text(k).to_owned());
+                                let xv = self.val(x, depth + 1);
+                                v.merge(xv.clone());
+                                v.props.push((key, xv));
+                            }
+                        }
+                        "shorthand_property_identifier" => {
+                            let xv = self.val(p, depth + 1);
+                            v.merge(xv.clone());
+                            v.props.push((self.text(p).to_owned(), xv));
+                        }
+                        _ => v.merge(self.val(p, depth + 1)),
+                    }
+                }
+                v
+            }
+            "property_identifier" => Val::literal(self.text(n)),
+            "call_expression" | "new_expression" => self.call_val(n, depth),
+            k if is_function(k) => Val::default(),
+            _ => {
+                let cs = children(n);
+                let single = cs.len() == 1;
+                let mut v = Val::default();
+                for c in cs {
+                    let cv = self.val(c, depth + 1);
+                    if single
+                        && matches!(
+                            n.kind(),
+                            "parenthesized_expression"
+                                | "await_expression"
+                                | "as_expression"
+                                | "satisfies_expression"
+                                | "non_null_expression"
+                                | "type_assertion"
+                        )
+                    {
+                        return cv;
+                    }
+                    v.merge(cv);
+                }
+                v
+            }
+        }
+    }
+
+    fn call_args(&self, n: Node<'_>, depth: u32) -> Vec<Val> {
+        n.child_by_field_name("arguments")
+            .map(|a| {
+                children(a)
+                    .into_iter()
+                    .map(|c| self.val(c, depth + 1))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn receiver(&self, n: Node<'_>, depth: u32) -> Option<Val> {
+        let f = n.child_by_field_name("function")?;
+        (f.kind() == "member_expression").then(|| {
+            f.child_by_field_name("object")
+                .map(|o| self.val(o, depth + 1))
+                .unwrap_or_default()
+        })
+    }
+
+    fn call_val(&self, n: Node<'_>, depth: u32) -> Val {
+        let callee = self.callee(n).unwrap_or_default();
+        let args = self.call_args(n, depth);
+        let recv = self.receiver(n, depth);
+        let mut v = Val::default();
+        for a in &args {
+            v.merge(a.clone());
+        }
+        if let Some(r) = &recv {
+            v.merge(r.clone());
+        }
+        v.calls.push(callee.clone());
+        let arg0 = args.first().and_then(|a| a.folded.clone());
+        let recv_folded = recv.as_ref().and_then(|r| r.folded.clone());
+        let method = callee.rsplit('.').next().unwrap_or("");
+        let out: Option<(String, bool)> = match callee.as_str() {
+            "atob" => arg0
+                .clone()
+                .and_then(|s| fold::base64(&s))
+                .map(|s| (s, true)),
+            "Buffer.from" => arg0
+                .clone()
+                .and_then(|s| {
+                    fold::by_name(
+                        &s,
+                        args.get(1)
+                            .and_then(|a| a.folded.as_deref())
+                            .unwrap_or("utf8"),
+                    )
+                })
+                .map(|s| {
+                    let d = args.get(1).is_some_and(|a| {
+                        a.folded
+                            .as_deref()
+                            .is_some_and(|c| c != "utf8" && c != "utf-8")
+                    });
+                    (s, d)
+                }),
+            "String.fromCharCode" => {
+                fold::chars(&args.iter().filter_map(|a| a.int).collect::<Vec<_>>())
+                    .map(|s| (s, true))
+            }
+            "os.homedir" => Some(("~".to_owned(), false)),
+            "path.join" | "path.resolve" | "path.posix.join" => {
+                let parts: Option<Vec<String>> = args.iter().map(|a| a.folded.clone()).collect();
+                parts.map(|p| (p.join("/"), false))
+            }
+            "String" => arg0.clone().map(|s| (s, false)),
+            _ => match method {
+                "toString" | "decode" => recv_folded
+                    .clone()
+                    .map(|s| (s, recv.as_ref().is_some_and(|r| r.decoded))),
+                "join" => {
+                    let sep = arg0.clone().unwrap_or_default();
+                    recv.as_ref()
+                        .and_then(|r| r.items.as_ref())
+                        .and_then(|items| {
+                            items
+                                .iter()
+                                .map(|i| i.folded.clone())
+                                .collect::<Option<Vec<_>>>()
+                        })
+                        .map(|j| (j.join(&sep), recv.as_ref().is_some_and(|r| r.decoded)))
+                }
+                "concat" => recv_folded.clone().and_then(|r| {
+                    args.iter()
+                        .map(|a| a.folded.clone())
+                        .collect::<Option<Vec<_>>>()
+                        .map(|a| (r + &a.concat(), false))
+                }),
+                _ => None,
+            },
+        };
+        // "abc".split("").reverse().join("") reverses.
+        if method == "split"
+            && arg0.as_deref() == Some("")
+            && let Some(s) = &recv_folded
+        {
+            v.items = Some(s.chars().map(|c| Val::literal(c.to_string())).collect());
+        }
+        if method == "reverse"
+            && let Some(mut items) = recv.as_ref().and_then(|r| r.items.clone())
+        {
+            items.reverse();
+            v.items = Some(items);
+            v.decoded = true;
+        }
+        if let Some((s, d)) = out {
+            v.decoded = d
+                || v.decoded
+                || args.iter().any(|a| a.decoded)
+                || recv.as_ref().is_some_and(|r| r.decoded);
+            v.strings.push(s.clone());
+            v.prefix = Some(s.clone());
+            v.folded = Some(s);
+        }
+        v.sanitized = matches!(
+            callee.as_str(),
+            "shellescape.quote"
+                | "shell-quote.quote"
+                | "shellQuote.quote"
+                | "Number"
+                | "parseInt"
+                | "parseFloat"
+                | "path.basename"
+                | "encodeURIComponent"
+                | "escapeHtml"
+        ) || matches!(method, "parseInt" | "quote" | "escape");
+        if v.sanitized {
+            v.idents.clear();
+        }
+        v
+    }
+
+    // ---- functions and statements ------------------------------------------------
+
+    fn body(&mut self, n: Node<'_>, f: &mut Func, depth: u32) {
+        for c in children(n) {
+            self.stmt(c, f, depth + 1);
+        }
+    }
+
+    fn stmt(&mut self, n: Node<'_>, f: &mut Func, depth: u32) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let kind = n.kind();
+        if is_function(kind) {
+            if self.consumed.contains(&n.id()) {
+                return;
+            }
+            // A callback given to a call (`dirs.some((d) => p.startsWith(d))`,
+            // `items.map(x => run(x))`) runs as part of the function that
+            // calls it: read it inline, its parameters taking the receiver.
+            if let Some(call) = n
+                .parent()
+                .filter(|p| p.kind() == "arguments")
+                .and_then(|p| p.parent())
+            {
+                let source = self.receiver(call, depth).unwrap_or_default();
+                let params = n
+                    .child_by_field_name("parameters")
+                    .or_else(|| n.child_by_field_name("parameter"));
+                if let Some(ps) = params {
+                    let mut names = Vec::new();
+                    pattern_names(self, ps, &mut names, 0);
+                    f.assigns.push(Assign {
+                        targets: names,
+                        value: source,
+                        line: line(n),
+                    });
+                }
+                if let Some(b) = n.child_by_field_name("body") {
+                    self.stmt(b, f, depth + 1);
+                }
+                return;
+            }
+            let name = n
+                .child_by_field_name("name")
+                .map(|x| self.text(x).to_owned())
+                .or_else(|| {
+                    // const run = async (x) => ...
+                    n.parent()
+                        .filter(|p| p.kind() == "variable_declarator")
+                        .and_then(|p| p.child_by_field_name("name"))
+                        .map(|x| self.text(x).to_owned())
+                });
+            let g = self.function(n, name, depth);
+            self.module.funcs.push(g);
+            return;
+        }
+        match kind {
+            "variable_declarator" => {
+                if let (Some(l), Some(r)) = (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                ) && !is_function(r.kind())
+                {
+                    let value = self.val(r, depth);
+                    f.assigns.push(Assign {
+                        targets: self.targets(l),
+                        value,
+                        line: line(n),
+                    });
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let (Some(l), Some(r)) = (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ) && !is_function(r.kind())
+                {
+                    let value = self.val(r, depth);
+                    f.assigns.push(Assign {
+                        targets: self.targets(l),
+                        value,
+                        line: line(n),
+                    });
+                }
+            }
+            "for_in_statement" => {
+                if let (Some(l), Some(r)) = (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ) {
+                    let value = self.val(r, depth);
+                    f.assigns.push(Assign {
+                        targets: self.targets(l),
+                        value,
+                        line: line(n),
+                    });
+                }
+            }
+            "call_expression" | "new_expression" => self.record_call(n, f, depth),
+            "return_statement" => {
+                if let Some(e) = children(n).into_iter().next() {
+                    let v = self.val(e, depth);
+                    f.returns.push(v);
+                }
+            }
+            _ => {}
+        }
+        for c in children(n) {
+            self.stmt(c, f, depth + 1);
+        }
+    }
+
+    fn targets(&self, n: Node<'_>) -> Vec<String> {
+        match n.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => vec![self.text(n).to_owned()],
+            "member_expression" | "subscript_expression" => vec![
+                self.dotted(n)
+                    .map_or_else(|| self.text(n).to_owned(), |d| self.scope.resolve(&d)),
+            ],
+            _ => children(n)
+                .into_iter()
+                .flat_map(|c| self.targets(c))
+                .collect(),
+        }
+    }
+
+    fn record_call(&mut self, n: Node<'_>, f: &mut Func, depth: u32) {
+        let callee = self.callee(n).unwrap_or_else(|| "?".to_owned());
+        let args = self.call_args(n, depth);
+        let receiver = self.receiver(n, depth);
+        let method = callee.rsplit('.').next().unwrap_or("").to_owned();
+        // Validation: ALLOWED.includes(x), set.has(x), /re/.test(x), x.startsWith(root + sep).
+        if matches!(method.as_str(), "includes" | "has" | "indexOf" | "test") {
+            for a in &args {
+                f.validated.extend(a.idents.clone());
+            }
+        }
+        if matches!(method.as_str(), "startsWith" | "match")
+            && let Some(r) = &receiver
+        {
+            f.validated.extend(r.idents.clone());
+            if method == "startsWith"
+                && f.calls.iter().any(|c| {
+                    matches!(
+                        c.callee.as_str(),
+                        "path.resolve"
+                            | "path.normalize"
+                            | "fs.realpath"
+                            | "fs.realpathSync"
+                            | "fs.promises.realpath"
+                    )
+                })
+            {
+                f.contains_path = true;
+            }
+        }
+        if callee == "path.relative" {
+            f.contains_path = true;
+        }
+        self.tool_registration(n, &callee, &args);
+        f.calls.push(Call {
+            callee,
+            args,
+            kwargs: Vec::new(),
+            receiver,
+            line: line(n),
+            end_line: u32::try_from(n.end_position().row + 1).unwrap_or(u32::MAX),
+        });
+    }
+
+    /// `server.tool(...)`, `registerTool`, `addTool`, `setRequestHandler`:
+    /// the callback becomes a tool function.
+    fn tool_registration(&mut self, n: Node<'_>, callee: &str, args: &[Val]) {
+        let method = callee.rsplit('.').next().unwrap_or("");
+        if !matches!(
+            method,
+            "tool"
+                | "registerTool"
+                | "addTool"
+                | "prompt"
+                | "registerPrompt"
+                | "resource"
+                | "registerResource"
+                | "setRequestHandler"
+        ) || !callee.contains('.')
+        {
+            return;
+        }
+        let Some(arg_nodes) = n.child_by_field_name("arguments").map(children) else {
+            return;
+        };
+        let mut def = ToolDef {
+            line: line(n),
+            entry_only: !matches!(method, "tool" | "registerTool" | "addTool"),
+            ..ToolDef::default()
+        };
+        let mut callback = arg_nodes
+            .iter()
+            .rev()
+            .find(|a| is_function(a.kind()))
+            .copied();
+        let mut schema = Map::new();
+        match method {
+            "tool" | "prompt" | "resource" => {
+                let strings: Vec<&Val> = args.iter().filter(|a| a.folded.is_some()).collect();
+                def.name = strings
+                    .first()
+                    .and_then(|s| s.folded.clone())
+                    .unwrap_or_default();
+                def.description = strings.get(1).and_then(|s| s.folded.clone());
+                if let Some(obj) = arg_nodes.iter().find(|a| a.kind() == "object") {
+                    self.zod_shape(*obj, &mut schema);
+                }
+                // A description that is neither a literal nor a schema object.
+                def.unresolved = def.description.is_none()
+                    && arg_nodes.len() >= 3
+                    && arg_nodes.get(1).is_some_and(|a| {
+                        matches!(
+                            a.kind(),
+                            "identifier"
+                                | "call_expression"
+                                | "member_expression"
+                                | "binary_expression"
+                                | "template_string"
+                        ) && args.get(1).is_some_and(|v| v.folded.is_none())
+                    });
+            }
+            "registerTool" | "registerPrompt" | "registerResource" => {
+                def.name = args
+                    .first()
+                    .and_then(|a| a.folded.clone())
+                    .unwrap_or_default();
+                if let Some(cfg) = args.get(1) {
+                    let d = cfg.prop("description");
+                    def.description = d.and_then(|d| d.folded.clone());
+                    def.unresolved = d.is_some_and(|d| d.folded.is_none());
+                }
+                if let Some(obj) = arg_nodes.get(1).filter(|a| a.kind() == "object") {
+                    for p in children(*obj) {
+                        if p.kind() == "pair"
+                            && p.child_by_field_name("key")
+                                .is_some_and(|k| self.text(k) == "inputSchema")
+                            && let Some(v) = p.child_by_field_name("value")
+                        {
+                            self.zod_shape(v, &mut schema);
+                        }
+                    }
+                }
+            }
+            "addTool" => {
+                let Some(obj) = arg_nodes.first().filter(|a| a.kind() == "object") else {
+                    return;
+                };
+                let cfg = &args[0];
+                def.name = cfg
+                    .prop("name")
+                    .and_then(|v| v.folded.clone())
+                    .unwrap_or_default();
+                let d = cfg.prop("description");
+                def.description = d.and_then(|d| d.folded.clone());
+                def.unresolved = d.is_some_and(|d| d.folded.is_none());
+                for p in children(*obj) {
+                    let key = p
+                        .child_by_field_name("key")
+                        .or_else(|| p.child_by_field_name("name"))
+                        .map(|k| self.text(k))
+                        .unwrap_or("");
+                    if key == "execute" {
+                        callback = if p.kind() == "method_definition" {
+                            Some(p)
+                        } else {
+                            p.child_by_field_name("value")
+                                .filter(|v| is_function(v.kind()))
+                        };
+                    }
+                    if key == "parameters"
+                        && let Some(v) = p.child_by_field_name("value")
+                    {
+                        self.zod_shape(v, &mut schema);
+                    }
+                }
+            }
+            "setRequestHandler" => {
+                let first = arg_nodes.first().map(|a| self.text(*a)).unwrap_or("");
+                if !first.contains("CallToolRequestSchema")
+                    && !first.contains("GetPromptRequestSchema")
+                    && !first.contains("ReadResourceRequestSchema")
+                {
+                    return;
+                }
+                def.name = "tools/call".to_owned();
+                def.entry_only = true;
+            }
+            _ => return,
+        }
+        def.schema = json!({"type": "object", "properties": schema});
+        if let Some(cb) = callback {
+            self.consumed.insert(cb.id());
+            let mut g = self.function(cb, Some(format!("<{} {}>", method, def.name)), 0);
+            g.tool = Some(def);
+            self.module.funcs.push(g);
+            self.anon += 1;
+        } else if let Some(name) = arg_nodes
+            .last()
+            .filter(|a| a.kind() == "identifier")
+            .map(|a| self.text(*a).to_owned())
+        {
+            // The handler is a named function declared elsewhere.
+            self.pending_named(name, def);
+        }
+    }
+
+    fn pending_named(&mut self, name: String, def: ToolDef) {
+        self.module.data_tools.push(ToolDef {
+            name: format!("\u{0}{name}"),
+            ..def
+        });
+    }
+
+    /// Property names of a zod shape (`{path: z.string().describe("...")}`)
+    /// or a JSON schema literal, with their descriptions.
+    fn zod_shape(&self, n: Node<'_>, schema: &mut Map<String, Value>) {
+        let obj = if n.kind() == "object" {
+            n
+        } else {
+            // z.object({...})
+            match children(n).into_iter().find_map(|c| find_object(c, 0)) {
+                Some(o) => o,
+                None => return,
+            }
+        };
+        let props = children(obj)
+            .into_iter()
+            .find(|p| {
+                p.kind() == "pair"
+                    && p.child_by_field_name("key")
+                        .is_some_and(|k| self.text(k).trim_matches(['"', '\'']) == "properties")
+            })
+            .and_then(|p| p.child_by_field_name("value"))
+            .unwrap_or(obj);
+        for p in children(props) {
+            if p.kind() != "pair" {
+                continue;
+            }
+            let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value"))
+            else {
+                continue;
+            };
+            let key = self.text(k).trim_matches(['"', '\'']).to_owned();
+            let mut prop = Map::new();
+            if let Some(d) = self.describe(v, 0) {
+                prop.insert("description".to_owned(), Value::String(d));
+            }
+            schema.insert(key, Value::Object(prop));
+        }
+    }
+
+    fn describe(&self, n: Node<'_>, depth: u32) -> Option<String> {
+        if depth > 12 {
+            return None;
+        }
+        if n.kind() == "call_expression"
+            && let Some(f) = n.child_by_field_name("function")
+            && f.kind() == "member_expression"
+            && f.child_by_field_name("property")
+                .is_some_and(|p| self.text(p) == "describe")
+        {
+            let a = children(n.child_by_field_name("arguments")?);
+            return self.string_literal(*a.first()?);
+        }
+        if n.kind() == "pair"
+            && n.child_by_field_name("key")
+                .is_some_and(|k| self.text(k).trim_matches(['"', '\'']) == "description")
+        {
+            return self.string_literal(n.child_by_field_name("value")?);
+        }
+        children(n)
+            .into_iter()
+            .find_map(|c| self.describe(c, depth + 1))
+    }
+
+    fn function(&mut self, n: Node<'_>, name: Option<String>, depth: u32) -> Func {
+        self.anon += 1;
+        let mut f = Func {
+            name: name.unwrap_or_else(|| format!("<anonymous {}>", self.anon)),
+            line: line(n),
+            ..Func::default()
+        };
+        let params = n
+            .child_by_field_name("parameters")
+            .or_else(|| n.child_by_field_name("parameter"));
+        if let Some(ps) = params {
+            if ps.kind() == "identifier" {
+                f.params.push(self.text(ps).to_owned());
+            } else {
+                for p in children(ps) {
+                    let mut names = Vec::new();
+                    pattern_names(self, p, &mut names, 0);
+                    // `extra`, `context` of the SDK's callbacks carry no caller data.
+                    if names.len() == 1
+                        && matches!(names[0].as_str(), "extra" | "context" | "ctx" | "_extra")
+                    {
+                        continue;
+                    }
+                    // Destructured parameters of one object stay one parameter slot.
+                    f.params.push(names.join(","));
+                }
+            }
+        }
+        if let Some(b) = n.child_by_field_name("body") {
+            if is_function(b.kind()) || b.kind() != "statement_block" {
+                // An arrow function with an expression body returns it.
+                let v = self.val(b, depth + 1);
+                f.returns.push(v);
+                // An arrow function with an expression body.
+                self.stmt(b, &mut f, depth + 1);
+            } else {
+                self.body(b, &mut f, depth + 1);
+            }
+        }
+        f
+    }
+}
+
+fn find_object(n: Node<'_>, depth: u32) -> Option<Node<'_>> {
+    if depth > 6 {
+        return None;
+    }
+    if n.kind() == "object" {
+        return Some(n);
+    }
+    let mut c = n.walk();
+    let kids: Vec<Node<'_>> = n.named_children(&mut c).collect();
+    kids.into_iter().find_map(|k| find_object(k, depth + 1))
+}
+
+fn pattern_names(fe: &Front<'_>, p: Node<'_>, out: &mut Vec<String>, depth: u32) {
+    if depth > 8 {
+        return;
+    }
+    match p.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => out.push(fe.text(p).to_owned()),
+        "required_parameter" | "optional_parameter" => {
+            if let Some(pat) = p.child_by_field_name("pattern") {
+                pattern_names(fe, pat, out, depth + 1);
+            }
+        }
+        "assignment_pattern" | "object_assignment_pattern" => {
+            if let Some(l) = p.child_by_field_name("left") {
+                pattern_names(fe, l, out, depth + 1);
+            }
+        }
+        "pair_pattern" => {
+            if let Some(v) = p.child_by_field_name("value") {
+                pattern_names(fe, v, out, depth + 1);
+            }
+        }
+        "type_annotation" => {}
+        _ => {
+            for c in children(p) {
+                pattern_names(fe, c, out, depth + 1);
+            }
+        }
+    }
+}
+
+fn unescape_js(t: &str) -> String {
+    let body = &t[1.min(t.len())..];
+    match body.chars().next() {
+        Some('n') => "\n".to_owned(),
+        Some('t') => "\t".to_owned(),
+        Some('r') => "\r".to_owned(),
+        Some('x') => u32::from_str_radix(body.get(1..3).unwrap_or(""), 16)
+            .ok()
+            .and_then(char::from_u32)
+            .map_or_else(|| t.to_owned(), String::from),
+        Some('u') => {
+            let hex = body[1..].trim_start_matches('{').trim_end_matches('}');
+            u32::from_str_radix(hex, 16)
+                .ok()
+                .and_then(char::from_u32)
+                .map_or_else(|| t.to_owned(), String::from)
+        }
+        Some(c) => c.to_string(),
+        None => t.to_owned(),
+    }
+}
+
+/// Handlers registered by name: `server.tool("x", "...", handler)`.
+pub(crate) fn bind_named_handlers(module: &mut Module) {
+    let pending: Vec<ToolDef> = module
+        .data_tools
+        .iter()
+        .filter(|d| d.name.starts_with('\u{0}'))
+        .cloned()
+        .collect();
+    module.data_tools.retain(|d| !d.name.starts_with('\u{0}'));
+    for def in pending {
+        let target = def.name.trim_start_matches('\u{0}').to_owned();
+        if let Some(f) = module.funcs.iter_mut().find(|f| f.name == target) {
+            let mut def = def.clone();
+            def.name = target.clone();
+            f.tool = Some(def);
+        }
+    }
+}
+
+/// `{name: "...", description: "...", inputSchema: {...}}` literals: the
+/// tools a `ListToolsRequestSchema` handler returns.
+pub(crate) fn data_tools(module: &mut Module) {
+    let mut found = Vec::new();
+    for f in &module.funcs {
+        for a in f
+            .assigns
+            .iter()
+            .map(|a| &a.value)
+            .chain(f.calls.iter().flat_map(|c| c.args.iter()))
+        {
+            collect_tool_literals(a, &mut found, f.line, 0);
+        }
+    }
+    module.data_tools.extend(found);
+}
+
+fn collect_tool_literals(v: &Val, out: &mut Vec<ToolDef>, line: u32, depth: u32) {
+    if depth > 16 {
+        return;
+    }
+    if let (Some(name), Some(schema)) = (
+        v.prop("name").and_then(|n| n.folded.clone()),
+        v.prop("inputSchema"),
+    ) {
+        let d = v.prop("description");
+        if !out.iter().any(|t| t.name == name) {
+            out.push(ToolDef {
+                name,
+                description: d.and_then(|d| d.folded.clone()),
+                unresolved: d.is_some_and(|d| d.folded.is_none()),
+                schema: super::val_to_json(schema),
+                line,
+                entry_only: false,
+            });
+        }
+    }
+    for (_, p) in &v.props {
+        collect_tool_literals(p, out, line, depth + 1);
+    }
+    for i in v.items.iter().flatten() {
+        collect_tool_literals(i, out, line, depth + 1);
+    }
+}
