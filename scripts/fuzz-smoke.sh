@@ -20,6 +20,14 @@ seed() {
         pickle) cp "$fixtures"/malicious/*.pkl "$fixtures"/benign/*.pkl "$work/$target"/ ;;
         signature) find "$fixtures/model-signing" -name model.sig -exec sh -c 'cp "$1" "$2/$(echo "$1" | md5sum | cut -c1-12)"' _ {} "$work/$target" \; ;;
         text) cp "$fixtures"/cards/*/*.md "$work/$target"/ 2>/dev/null || true ;;
+        # The first byte picks the file name (see fuzz_targets/mcp.rs).
+        mcp) find "$fixtures/mcp" "$fixtures"/rules/MCP* -type f -size -64k | while read -r f; do
+                 case $f in
+                     *.toml) k=1 ;; *.yaml|*.yml) k=2 ;; *.py) k=3 ;; *.ts) k=4 ;; *.js) k=5 ;;
+                     *package.json) k=7 ;; *tools.json) k=9 ;; *) k=0 ;;
+                 esac
+                 { printf "\\$(printf '%03o' "$k")"; cat "$f"; } > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
+             done ;;
         *) find "$fixtures/rules" "$fixtures/loader-views" "$fixtures/malicious" -type f -size -64k \
                -exec sh -c 'cp "$1" "$2/$(echo "$1" | md5sum | cut -c1-12)"' _ {} "$work/$target" \; ;;
     esac

@@ -75,6 +75,24 @@ enum McpCommand {
         #[arg(long, value_name = "FILE", default_value = "mcp.lock.json")]
         lock: PathBuf,
     },
+    /// Start a stdio MCP server and save its tools/list answer, for scanning
+    /// and pinning. This RUNS the server's code on this machine: it needs
+    /// --launch, and `scan` never does it.
+    ListTools {
+        /// Really start the server (in a child process with a minimal
+        /// environment, killed after --timeout).
+        #[arg(long)]
+        launch: bool,
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 10)]
+        timeout: u64,
+        /// Write the tool list here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// The server's command line (after `--`).
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
 }
 
 /// Who is expected to have signed `model.sig` (verify, and scan of folders).
@@ -348,6 +366,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             command: McpCommand::Pin { paths, lock },
         } => {
             mcp::pin(&paths, &lock, &mut out)?;
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Mcp {
+            command:
+                McpCommand::ListTools {
+                    launch,
+                    timeout,
+                    output,
+                    command,
+                },
+        } => {
+            let tools = mcp::list_tools(&command, launch, std::time::Duration::from_secs(timeout))?;
+            match output {
+                Some(path) => std::fs::write(&path, tools)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => out.write_all(tools.as_bytes())?,
+            }
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }

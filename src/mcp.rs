@@ -108,3 +108,114 @@ pub(crate) fn pin(paths: &[PathBuf], lock_path: &Path, out: &mut dyn Write) -> R
     writeln!(out, "wrote {}", lock_path.display())?;
     Ok(())
 }
+
+/// Variables the server keeps: enough to find its interpreter, nothing
+/// else of the user's environment (no tokens, no keys).
+const KEPT_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USERPROFILE",
+    "SYSTEMROOT",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "LANG",
+];
+
+/// Starts a stdio MCP server, asks for its tools and kills it: the
+/// `tools/list` result (with the server's `serverInfo`) as pretty JSON.
+pub(crate) fn list_tools(
+    argv: &[String],
+    launch: bool,
+    timeout: std::time::Duration,
+) -> Result<String> {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    if !launch {
+        bail!(
+            "listing tools starts the server, and its code runs on this machine with your rights; pass --launch to do it anyway (`loadguard scan` never starts a server: scan its source, or a saved tools/list answer)"
+        );
+    }
+    let Some((program, args)) = argv.split_first() else {
+        bail!("no server command given (after --)");
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "loadguard: warning: starting `{}`: the server's code runs now, with a minimal environment, for at most {} s",
+        argv.join(" "),
+        timeout.as_secs()
+    );
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for k in KEPT_ENV {
+        if let Some(v) = std::env::var_os(k) {
+            cmd.env(k, v);
+        }
+    }
+    let mut child = cmd.spawn().with_context(|| format!("starting {program}"))?;
+    let result = talk(&mut child, timeout);
+    let _ = child.kill();
+    let _ = child.wait();
+    return result;
+
+    fn talk(child: &mut std::process::Child, timeout: std::time::Duration) -> Result<String> {
+        let mut stdin = child.stdin.take().context("server stdin")?;
+        let stdout = child.stdout.take().context("server stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(v) = serde_json::from_str(&line)
+                    && tx.send(v).is_err()
+                {
+                    break;
+                }
+            }
+        });
+        let send = |stdin: &mut std::process::ChildStdin, v: serde_json::Value| -> Result<()> {
+            writeln!(stdin, "{v}").context("writing to the server")?;
+            stdin.flush().context("writing to the server")
+        };
+        let deadline = std::time::Instant::now() + timeout;
+        let wait_for = |id: u64| -> Result<serde_json::Value> {
+            loop {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                let msg = rx
+                    .recv_timeout(left)
+                    .map_err(|_| anyhow::anyhow!("no answer from the server within the timeout"))?;
+                if msg.get("id").and_then(serde_json::Value::as_u64) == Some(id) {
+                    if let Some(e) = msg.get("error") {
+                        bail!("the server answered with an error: {e}");
+                    }
+                    return Ok(msg
+                        .get("result")
+                        .cloned()
+                        .unwrap_or(serde_json::Value::Null));
+                }
+            }
+        };
+        send(
+            &mut stdin,
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "loadguard", "version": env!("CARGO_PKG_VERSION")}}}),
+        )?;
+        let init = wait_for(1)?;
+        send(
+            &mut stdin,
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        )?;
+        send(
+            &mut stdin,
+            serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}),
+        )?;
+        let mut tools = wait_for(2)?;
+        if let (Some(obj), Some(info)) = (tools.as_object_mut(), init.get("serverInfo")) {
+            obj.insert("serverInfo".to_owned(), info.clone());
+        }
+        Ok(serde_json::to_string_pretty(&tools)? + "\n")
+    }
+}

@@ -38,6 +38,8 @@ pub enum Artifact {
     Source(Language),
     /// `package.json` or `setup.py`: install hooks.
     Package,
+    /// A lock file written by `loadguard mcp pin` (data, nothing to run).
+    Lock,
 }
 
 impl Artifact {
@@ -47,6 +49,7 @@ impl Artifact {
             Self::ToolList => "mcp-tools",
             Self::Source(_) => "mcp-server-source",
             Self::Package => "package-manifest",
+            Self::Lock => "mcp-lock",
         }
     }
 }
@@ -127,7 +130,66 @@ pub fn recognise(name: &str, data: &[u8]) -> Option<Artifact> {
     if tools::parse(&lower, &v).is_some() {
         return Some(Artifact::ToolList);
     }
+    if Lock::from_json(text).is_ok() {
+        return Some(Artifact::Lock);
+    }
     config::servers(&v).map(|_| Artifact::Config)
+}
+
+/// Keys given twice in one object of a strict JSON file: the clients
+/// (`JSON.parse`, Python's `json.loads`) keep the last, which is what was
+/// scanned; a reviewer reading the first sees something else.
+fn duplicates(syntax: document::Syntax, data: &[u8], text: &str) -> Vec<Finding> {
+    use loadguard_formats::json::{self, Json};
+    fn walk<'a>(v: &'a Json, at: &str, depth: u32, out: &mut Vec<(String, &'a str)>) {
+        if depth > 64 {
+            return;
+        }
+        match v {
+            Json::Object(items) => {
+                for k in json::duplicate_keys(items) {
+                    out.push((at.to_owned(), k));
+                }
+                for (k, x) in items {
+                    walk(
+                        x,
+                        &format!("{at}{}{k}", if at.is_empty() { "" } else { "." }),
+                        depth + 1,
+                        out,
+                    );
+                }
+            }
+            Json::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{at}[{i}]"), depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    if syntax != document::Syntax::Json {
+        return Vec::new();
+    }
+    let Ok(tree) = json::parse(data) else {
+        return Vec::new();
+    };
+    let mut dups = Vec::new();
+    walk(&tree, "", 0, &mut dups);
+    dups.into_iter()
+        .map(|(at, key)| {
+            let needle = format!("\"{key}\"");
+            let first = text.find(&needle).unwrap_or(0);
+            let (line, column, _) = document::position(text, &needle, first + 1);
+            let place = if at.is_empty() { key.to_owned() } else { format!("{at}.{key}") };
+            Finding::builder(
+                &rules::unknown_entry::RULE,
+                format!("`{place}` is given twice: clients keep the last one (scanned here); a reader of the first sees something else"),
+            )
+            .severity(Severity::Medium)
+            .at(Location::default().with_logical(place).with_line_column(line, column))
+            .build()
+        })
+        .collect()
 }
 
 /// Scans an MCP artifact (see [`recognise`]); `None` when it is not one.
@@ -140,13 +202,17 @@ pub fn scan(name: &str, data: &[u8], lock: Option<&Lock>) -> Option<Scanned> {
     let mut servers = Vec::new();
     let mut findings = match artifact {
         Artifact::Config => {
-            let (_, v) = document::parse(&lower, &text)?;
-            config::scan(&text, &v)
+            let (syntax, v) = document::parse(&lower, &text)?;
+            let mut f = config::scan(&text, &v);
+            f.extend(duplicates(syntax, data, &text));
+            f
         }
         Artifact::ToolList => {
-            let (_, v) = document::parse(&lower, &text)?;
+            let (syntax, v) = document::parse(&lower, &text)?;
             servers = tools::parse(&stem, &v)?;
-            tools::check(&servers, Some(&text))
+            let mut f = tools::check(&servers, Some(&text));
+            f.extend(duplicates(syntax, data, &text));
+            f
         }
         Artifact::Source(lang) => {
             if data.len() > MAX_SOURCE_BYTES {
@@ -172,11 +238,28 @@ pub fn scan(name: &str, data: &[u8], lock: Option<&Lock>) -> Option<Scanned> {
             f
         }
         Artifact::Package => hooks::scan(&lower, &text),
+        Artifact::Lock => Vec::new(),
     };
     if let Some(lock) = lock
         && !servers.is_empty()
     {
-        findings.extend(lock.compare(&servers));
+        for mut f in lock.compare(&servers) {
+            // Tools read from JSON are placed by their name in the file.
+            if f.location.line.is_none()
+                && artifact == Artifact::ToolList
+                && let Some(name) = f
+                    .location
+                    .logical
+                    .as_deref()
+                    .and_then(|l| l.strip_prefix("tools["))
+                    .and_then(|l| l.strip_suffix(']'))
+            {
+                let (line, column, _) = document::position(&text, &format!("\"{name}\""), 0);
+                f.location.line = Some(line);
+                f.location.column = Some(column);
+            }
+            findings.push(f);
+        }
     }
     Some(Scanned {
         artifact,

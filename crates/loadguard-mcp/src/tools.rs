@@ -388,7 +388,10 @@ fn tool_text(
     }
     for s in sentences(text) {
         let to_param = params.iter().any(|p| p.len() >= 3 && word_in(s, p));
-        if DATA_VERB.is_match(s) && DATA_NOUN.is_match(s) && (to_param || DESTINATION.is_match(s)) {
+        if DATA_VERB.is_match(s)
+            && (DATA_NOUN.is_match(s) || paths::credential(s).is_some())
+            && (to_param || DESTINATION.is_match(s))
+        {
             serious = true;
             let sev = names_path.then_some(Severity::Critical);
             push(

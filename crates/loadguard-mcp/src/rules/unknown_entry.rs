@@ -1,7 +1,9 @@
 loadguard_core::declare_rule! {
     /// ## What it does
     /// Flags entries of an MCP config that name neither a command nor a URL in any shape loadguard knows,
-    /// and configs that could not be parsed.
+    /// source files that could not be parsed or are over the size limit, and keys given twice in one
+    /// JSON object (clients keep the last, which is the one scanned; a reader of the first sees another
+    /// server).
     ///
     /// ## Why is this bad?
     /// loadguard fails closed: an entry it could not read is an entry it did not check. A client may still

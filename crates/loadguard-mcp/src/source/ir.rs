@@ -5,8 +5,17 @@
 //! tree-sitter syntax tree; nothing is executed or imported.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde_json::Value;
+
+/// Most identifiers, strings, calls and list items one summary keeps.
+pub(crate) const MAX_PARTS: usize = 256;
+/// String fragments one summary keeps, and the longest kept.
+pub(crate) const MAX_STRINGS: usize = 32;
+pub(crate) const MAX_FRAGMENT: usize = 4096;
+/// Longest constant string folding builds.
+pub(crate) const MAX_STRING: usize = 64 << 10;
 
 /// A summary of one expression.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -26,7 +35,7 @@ pub(crate) struct Val {
     /// A string built from non-constant parts (f-string, `+`, `%`, `.format`, template).
     pub built: bool,
     /// An argument list or array literal, with its items.
-    pub items: Option<Vec<Val>>,
+    pub items: Option<Rc<Vec<Val>>>,
     /// Object or dict literal entries with their values.
     pub props: Vec<(String, Val)>,
     /// Callees of the calls inside the expression, resolved.
@@ -41,9 +50,21 @@ pub(crate) struct Val {
 
 impl Val {
     pub(crate) fn merge(&mut self, other: Self) {
-        self.idents.extend(other.idents);
-        self.strings.extend(other.strings);
-        self.calls.extend(other.calls);
+        // Bounded: a hostile file of huge literals referenced many times
+        // must not make every summary huge.
+        let room = |have: usize| MAX_PARTS.saturating_sub(have);
+        let n = room(self.idents.len());
+        self.idents.extend(other.idents.into_iter().take(n));
+        let n = MAX_STRINGS.saturating_sub(self.strings.len());
+        self.strings.extend(
+            other
+                .strings
+                .into_iter()
+                .filter(|s| s.len() <= MAX_FRAGMENT)
+                .take(n),
+        );
+        let n = room(self.calls.len());
+        self.calls.extend(other.calls.into_iter().take(n));
         self.built |= other.built;
         self.decoded |= other.decoded;
     }
@@ -70,7 +91,11 @@ impl Val {
     pub(crate) fn literal(s: impl Into<String>) -> Self {
         let s = s.into();
         Self {
-            strings: vec![s.clone()],
+            strings: if s.len() <= MAX_FRAGMENT {
+                vec![s.clone()]
+            } else {
+                Vec::new()
+            },
             prefix: Some(s.clone()),
             folded: Some(s),
             ..Self::default()
@@ -163,6 +188,8 @@ pub(crate) struct Module {
     pub data_tools: Vec<ToolDef>,
     /// Modules whose names were imported (`os`, `child_process`).
     pub imported: Vec<String>,
+    /// Code nested deeper than the front end follows was skipped.
+    pub truncated: bool,
 }
 
 /// Local names bound to imported modules, their members, and the results of

@@ -9,9 +9,11 @@ use serde_json::{Map, Value, json};
 use tree_sitter::Node;
 
 use super::fold;
-use super::ir::{Assign, Call, Func, Module, Scope, ToolDef, Val};
+use super::ir::{self, Assign, Call, Func, Module, Scope, ToolDef, Val};
 
-const MAX_DEPTH: u32 = 200;
+/// Syntax nesting the analysis follows; deeper parts are reported, not read
+/// (the analysis runs on a thread with a stack sized for it).
+pub(crate) const MAX_DEPTH: u32 = 1500;
 
 /// Which grammar a file needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +37,7 @@ pub(crate) fn parse(src: &str, dialect: Dialect) -> Option<Module> {
         src,
         scope: Scope::default(),
         module: Module::default(),
+        truncated: std::cell::Cell::new(false),
         anon: 0,
         consumed: std::collections::HashSet::new(),
     };
@@ -49,6 +52,7 @@ pub(crate) fn parse(src: &str, dialect: Dialect) -> Option<Module> {
     };
     fe.body(root, &mut top, 0);
     fe.module.funcs.insert(0, top);
+    fe.module.truncated = fe.truncated.get();
     Some(fe.module)
 }
 
@@ -56,6 +60,8 @@ struct Front<'a> {
     src: &'a str,
     scope: Scope,
     module: Module,
+    /// Some part was nested deeper than [`MAX_DEPTH`].
+    truncated: std::cell::Cell<bool>,
     anon: usize,
     /// Callbacks already read as tool functions.
     consumed: std::collections::HashSet<usize>,
@@ -108,6 +114,7 @@ impl<'a> Front<'a> {
 
     fn imports(&mut self, n: Node<'_>, depth: u32) {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return;
         }
         match n.kind() {
@@ -174,25 +181,27 @@ impl<'a> Front<'a> {
 
     /// `require('x')`, `await import('x')`, `require('x').member`.
     fn required(&self, n: Node<'_>) -> Option<String> {
-        match n.kind() {
-            "await_expression" | "parenthesized_expression" => self.required(*children(n).first()?),
-            "member_expression" => {
-                let base = self.required(n.child_by_field_name("object")?)?;
-                Some(format!(
-                    "{base}.{}",
-                    self.text(n.child_by_field_name("property")?)
-                ))
-            }
-            "call_expression" => {
-                let f = n.child_by_field_name("function")?;
-                if !matches!(self.text(f), "require" | "import") {
-                    return None;
-                }
-                let a = children(n.child_by_field_name("arguments")?);
-                Some(module_name(&self.string_literal(*a.first()?)?))
-            }
-            _ => None,
+        // `require('x').a.b`: the properties, then the call at the base.
+        let mut n = unwrap(n)?;
+        let mut props = Vec::new();
+        while n.kind() == "member_expression" && props.len() < 64 {
+            props.push(self.text(n.child_by_field_name("property")?));
+            n = unwrap(n.child_by_field_name("object")?)?;
         }
+        if n.kind() != "call_expression" {
+            return None;
+        }
+        let f = n.child_by_field_name("function")?;
+        if !matches!(self.text(f), "require" | "import") {
+            return None;
+        }
+        let a = children(n.child_by_field_name("arguments")?);
+        let mut out = module_name(&self.string_literal(*a.first()?)?);
+        for p in props.iter().rev() {
+            out.push('.');
+            out.push_str(p);
+        }
+        Some(out)
     }
 
     fn bind_pattern(&mut self, pattern: Node<'_>, target: &str) {
@@ -229,6 +238,7 @@ impl<'a> Front<'a> {
 
     fn constants(&mut self, n: Node<'_>, depth: u32) {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return;
         }
         if n.kind() == "variable_declarator"
@@ -254,6 +264,7 @@ impl<'a> Front<'a> {
     }
 
     fn alias_target(&self, r: Node<'_>) -> Option<String> {
+        let r = unwrap(r)?;
         match r.kind() {
             "member_expression" | "identifier" => {
                 let d = self.dotted(r)?;
@@ -274,29 +285,44 @@ impl<'a> Front<'a> {
                 let c = self.dotted(r.child_by_field_name("constructor")?)?;
                 Some(format!("{}()", self.scope.resolve(&c)))
             }
-            "await_expression" | "parenthesized_expression" => {
-                self.alias_target(*children(r).first()?)
-            }
             _ => None,
         }
     }
 
+    /// `a.b.c` of a member chain (iterative: chains can be long).
     fn dotted(&self, n: Node<'_>) -> Option<String> {
-        match n.kind() {
-            "identifier" | "this" => Some(self.text(n).to_owned()),
-            "member_expression" => {
-                let o = n.child_by_field_name("object")?;
-                let p = n.child_by_field_name("property")?;
-                Some(format!("{}.{}", self.dotted(o)?, self.text(p)))
+        let mut parts = Vec::new();
+        let mut cur = n;
+        loop {
+            match cur.kind() {
+                "identifier" | "this" => {
+                    parts.push(self.text(cur));
+                    break;
+                }
+                "member_expression" if parts.len() < 64 => {
+                    parts.push(self.text(cur.child_by_field_name("property")?));
+                    cur = cur.child_by_field_name("object")?;
+                }
+                "non_null_expression" | "parenthesized_expression" if parts.len() < 64 => {
+                    parts.push("");
+                    cur = *children(cur).first()?;
+                }
+                _ => return None,
             }
-            "non_null_expression" | "parenthesized_expression" => {
-                self.dotted(*children(n).first()?)
-            }
-            _ => None,
         }
+        parts.retain(|p| !p.is_empty());
+        parts.reverse();
+        Some(parts.join("."))
     }
 
     fn callee(&self, call: Node<'_>) -> Option<String> {
+        self.callee_at(call, 0)
+    }
+
+    fn callee_at(&self, call: Node<'_>, depth: u32) -> Option<String> {
+        if depth > 32 {
+            return None;
+        }
         let f = call
             .child_by_field_name("function")
             .or_else(|| call.child_by_field_name("constructor"))?;
@@ -310,7 +336,7 @@ impl<'a> Front<'a> {
                 return Some(format!("{m}.{p}"));
             }
             if matches!(o.kind(), "call_expression" | "new_expression") {
-                return Some(format!("{}().{p}", self.callee(o)?));
+                return Some(format!("{}().{p}", self.callee_at(o, depth + 1)?));
             }
             if matches!(o.kind(), "string" | "template_string") {
                 return Some(format!("str.{p}"));
@@ -333,6 +359,7 @@ impl<'a> Front<'a> {
 
     fn val(&self, n: Node<'_>, depth: u32) -> Val {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return Val::default();
         }
         match n.kind() {
@@ -415,7 +442,9 @@ impl<'a> Front<'a> {
                 }
                 v.prefix = folded.clone().or(prefix);
                 if let Some(f) = &folded {
-                    v.strings.push(f.clone());
+                    if f.len() <= ir::MAX_FRAGMENT {
+                        v.strings.push(f.clone());
+                    }
                 } else {
                     let mut cursor = n.walk();
                     for c in n
@@ -458,7 +487,9 @@ impl<'a> Front<'a> {
                     .map(|o| self.text(o))
                     .unwrap_or("");
                 let folded = match (op, &l.folded, &r.folded) {
-                    ("+", Some(a), Some(b)) => Some(format!("{a}{b}")),
+                    ("+", Some(a), Some(b)) if a.len() + b.len() <= ir::MAX_STRING => {
+                        Some(format!("{a}{b}"))
+                    }
                     _ => None,
                 };
                 let stringy = l.folded.is_some() || r.folded.is_some() || l.built || r.built;
@@ -480,13 +511,14 @@ impl<'a> Front<'a> {
             "array" => {
                 let items: Vec<Val> = children(n)
                     .into_iter()
+                    .take(ir::MAX_PARTS)
                     .map(|c| self.val(c, depth + 1))
                     .collect();
                 let mut v = Val::default();
                 for i in &items {
                     v.merge(i.clone());
                 }
-                v.items = Some(items);
+                v.items = Some(std::rc::Rc::new(items));
                 v
             }
             "object" => {
@@ -643,13 +675,18 @@ impl<'a> Front<'a> {
             && arg0.as_deref() == Some("")
             && let Some(s) = &recv_folded
         {
-            v.items = Some(s.chars().map(|c| Val::literal(c.to_string())).collect());
+            v.items = Some(std::rc::Rc::new(
+                s.chars()
+                    .take(ir::MAX_PARTS)
+                    .map(|c| Val::literal(c.to_string()))
+                    .collect(),
+            ));
         }
         if method == "reverse"
-            && let Some(mut items) = recv.as_ref().and_then(|r| r.items.clone())
+            && let Some(mut items) = recv.as_ref().and_then(|r| r.items.as_deref().cloned())
         {
             items.reverse();
-            v.items = Some(items);
+            v.items = Some(std::rc::Rc::new(items));
             v.decoded = true;
         }
         if let Some((s, d)) = out {
@@ -657,7 +694,9 @@ impl<'a> Front<'a> {
                 || v.decoded
                 || args.iter().any(|a| a.decoded)
                 || recv.as_ref().is_some_and(|r| r.decoded);
-            v.strings.push(s.clone());
+            if s.len() <= ir::MAX_FRAGMENT {
+                v.strings.push(s.clone());
+            }
             v.prefix = Some(s.clone());
             v.folded = Some(s);
         }
@@ -689,6 +728,7 @@ impl<'a> Front<'a> {
 
     fn stmt(&mut self, n: Node<'_>, f: &mut Func, depth: u32) {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return;
         }
         let kind = n.kind();
@@ -793,6 +833,13 @@ impl<'a> Front<'a> {
     }
 
     fn targets(&self, n: Node<'_>) -> Vec<String> {
+        self.targets_at(n, 0)
+    }
+
+    fn targets_at(&self, n: Node<'_>, depth: u32) -> Vec<String> {
+        if depth > 32 {
+            return Vec::new();
+        }
         match n.kind() {
             "identifier" | "shorthand_property_identifier_pattern" => vec![self.text(n).to_owned()],
             "member_expression" | "subscript_expression" => vec![
@@ -801,7 +848,7 @@ impl<'a> Front<'a> {
             ],
             _ => children(n)
                 .into_iter()
-                .flat_map(|c| self.targets(c))
+                .flat_map(|c| self.targets_at(c, depth + 1))
                 .collect(),
         }
     }
@@ -1104,6 +1151,25 @@ impl<'a> Front<'a> {
     }
 }
 
+/// The expression inside `await`, parentheses and TypeScript assertions
+/// (iterative: hostile files nest them deeply).
+fn unwrap(mut n: Node<'_>) -> Option<Node<'_>> {
+    for _ in 0..64 {
+        if !matches!(
+            n.kind(),
+            "await_expression"
+                | "parenthesized_expression"
+                | "as_expression"
+                | "non_null_expression"
+                | "satisfies_expression"
+        ) {
+            return Some(n);
+        }
+        n = *children(n).first()?;
+    }
+    None
+}
+
 fn find_object(n: Node<'_>, depth: u32) -> Option<Node<'_>> {
     if depth > 6 {
         return None;
@@ -1227,7 +1293,7 @@ fn collect_tool_literals(v: &Val, out: &mut Vec<ToolDef>, line: u32, depth: u32)
     for (_, p) in &v.props {
         collect_tool_literals(p, out, line, depth + 1);
     }
-    for i in v.items.iter().flatten() {
+    for i in v.items.iter().flat_map(|i| i.iter()) {
         collect_tool_literals(i, out, line, depth + 1);
     }
 }

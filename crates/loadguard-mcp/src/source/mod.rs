@@ -47,8 +47,38 @@ pub struct SourceReport {
     pub tools: ServerTools,
 }
 
+/// Stack for the analysis thread: the front ends recurse over the syntax
+/// tree up to their depth limit.
+const STACK_BYTES: usize = 256 << 20;
+
 /// Parses and analyses one file. `server` names the server for tool pins.
+/// Runs on its own thread with a stack sized for the deepest syntax the
+/// front ends follow.
 pub fn scan(src: &str, language: Language, server: &str) -> SourceReport {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("mcp-source".to_owned())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(s, || scan_here(src, language, server))
+            .ok()
+            .and_then(|h| h.join().ok())
+    })
+    .unwrap_or_else(|| {
+        let f = Finding::builder(
+            &rules::unknown_entry::RULE,
+            "the source analysis could not run; the file was not analysed".to_owned(),
+        )
+        .severity(Severity::Medium)
+        .at(Location::default())
+        .build();
+        SourceReport {
+            findings: vec![f],
+            tools: ServerTools::default(),
+        }
+    })
+}
+
+fn scan_here(src: &str, language: Language, server: &str) -> SourceReport {
     let module = match language {
         Language::Python => python::parse(src).map(|mut m| {
             python::data_tools(&mut m);
@@ -92,6 +122,20 @@ pub fn scan(src: &str, language: Language, server: &str) -> SourceReport {
     a.tools();
     a.behaviour();
     a.unresolved();
+    if module.truncated {
+        a.findings.push(
+            Finding::builder(
+                &rules::unknown_entry::RULE,
+                format!(
+                    "code nested more than {} levels deep was not analysed",
+                    python::MAX_DEPTH
+                ),
+            )
+            .severity(Severity::Medium)
+            .at(Location::default().with_logical("source"))
+            .build(),
+        );
+    }
     a.secrets(src);
     let tools = tool_list(&module, server);
     for f in &mut a.findings {

@@ -7,9 +7,11 @@ use serde_json::{Map, Value, json};
 use tree_sitter::Node;
 
 use super::fold;
-use super::ir::{Assign, Call, Func, Module, Scope, ToolDef, Val};
+use super::ir::{self, Assign, Call, Func, Module, Scope, ToolDef, Val};
 
-const MAX_DEPTH: u32 = 200;
+/// Syntax nesting the analysis follows; deeper parts are reported, not read
+/// (the analysis runs on a thread with a stack sized for it).
+pub(crate) const MAX_DEPTH: u32 = 1500;
 
 pub(crate) fn parse(src: &str) -> Option<Module> {
     let mut parser = tree_sitter::Parser::new();
@@ -22,6 +24,7 @@ pub(crate) fn parse(src: &str) -> Option<Module> {
         src,
         scope: Scope::default(),
         module: Module::default(),
+        truncated: std::cell::Cell::new(false),
     };
     fe.imports(root, 0);
     // Constants twice, so that one defined from another later in the file folds.
@@ -35,6 +38,7 @@ pub(crate) fn parse(src: &str) -> Option<Module> {
     };
     fe.body(root, &mut top, 0);
     fe.module.funcs.insert(0, top);
+    fe.module.truncated = fe.truncated.get();
     Some(fe.module)
 }
 
@@ -42,6 +46,8 @@ struct Front<'a> {
     src: &'a str,
     scope: Scope,
     module: Module,
+    /// Some part was nested deeper than [`MAX_DEPTH`].
+    truncated: std::cell::Cell<bool>,
 }
 
 fn line(n: Node<'_>) -> u32 {
@@ -62,6 +68,7 @@ impl<'a> Front<'a> {
 
     fn imports(&mut self, n: Node<'_>, depth: u32) {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return;
         }
         match n.kind() {
@@ -119,6 +126,7 @@ impl<'a> Front<'a> {
 
     fn constants(&mut self, n: Node<'_>, depth: u32) {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return;
         }
         if n.kind() == "assignment"
@@ -185,20 +193,36 @@ impl<'a> Front<'a> {
         }
     }
 
+    /// `a.b.c` of an attribute chain (iterative: chains can be long).
     fn dotted(&self, n: Node<'_>) -> Option<String> {
-        match n.kind() {
-            "identifier" => Some(self.text(n).to_owned()),
-            "attribute" => {
-                let o = n.child_by_field_name("object")?;
-                let a = n.child_by_field_name("attribute")?;
-                Some(format!("{}.{}", self.dotted(o)?, self.text(a)))
+        let mut parts = Vec::new();
+        let mut cur = n;
+        loop {
+            match cur.kind() {
+                "identifier" => {
+                    parts.push(self.text(cur));
+                    break;
+                }
+                "attribute" if parts.len() < 64 => {
+                    parts.push(self.text(cur.child_by_field_name("attribute")?));
+                    cur = cur.child_by_field_name("object")?;
+                }
+                _ => return None,
             }
-            _ => None,
         }
+        parts.reverse();
+        Some(parts.join("."))
     }
 
     /// The resolved callee of a call node.
     fn callee(&self, call: Node<'_>) -> Option<String> {
+        self.callee_at(call, 0)
+    }
+
+    fn callee_at(&self, call: Node<'_>, depth: u32) -> Option<String> {
+        if depth > 32 {
+            return None;
+        }
         let f = call.child_by_field_name("function")?;
         if let Some(d) = self.dotted(f) {
             return Some(self.scope.resolve(&d));
@@ -212,7 +236,7 @@ impl<'a> Front<'a> {
                     if let Some(t) = self.alias_target(o) {
                         return Some(format!("{t}.{a}"));
                     }
-                    return Some(format!("{}().{a}", self.callee(o)?));
+                    return Some(format!("{}().{a}", self.callee_at(o, depth + 1)?));
                 }
                 if o.kind() == "string" || o.kind() == "concatenated_string" {
                     return Some(format!("str.{a}"));
@@ -286,7 +310,9 @@ impl<'a> Front<'a> {
         }
         v.prefix = folded.clone().or(prefix);
         if let Some(f) = &folded {
-            v.strings.push(f.clone());
+            if f.len() <= ir::MAX_FRAGMENT {
+                v.strings.push(f.clone());
+            }
         } else {
             for c in children(n)
                 .into_iter()
@@ -301,6 +327,7 @@ impl<'a> Front<'a> {
 
     pub(crate) fn val(&self, n: Node<'_>, depth: u32) -> Val {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return Val::default();
         }
         match n.kind() {
@@ -365,7 +392,9 @@ impl<'a> Front<'a> {
                     .map(|o| self.text(o))
                     .unwrap_or("");
                 let folded = match (op, &l.folded, &r.folded) {
-                    ("+", Some(a), Some(b)) => Some(format!("{a}{b}")),
+                    ("+", Some(a), Some(b)) if a.len() + b.len() <= ir::MAX_STRING => {
+                        Some(format!("{a}{b}"))
+                    }
                     ("/", Some(a), Some(b)) => Some(format!("{}/{}", a.trim_end_matches('/'), b)),
                     _ => None,
                 };
@@ -388,13 +417,14 @@ impl<'a> Front<'a> {
             "list" | "tuple" | "set" => {
                 let items: Vec<Val> = children(n)
                     .into_iter()
+                    .take(ir::MAX_PARTS)
                     .map(|c| self.val(c, depth + 1))
                     .collect();
                 let mut v = Val::default();
                 for i in &items {
                     v.merge(i.clone());
                 }
-                v.items = Some(items);
+                v.items = Some(std::rc::Rc::new(items));
                 v
             }
             "dictionary" => {
@@ -614,7 +644,9 @@ impl<'a> Front<'a> {
         if let Some((s, d)) = out {
             v.decoded =
                 d || args.iter().any(|a| a.decoded) || recv.as_ref().is_some_and(|r| r.decoded);
-            v.strings.push(s.clone());
+            if s.len() <= ir::MAX_FRAGMENT {
+                v.strings.push(s.clone());
+            }
             v.prefix = Some(s.clone());
             v.folded = Some(s);
         } else if method == "format" {
@@ -650,6 +682,7 @@ impl<'a> Front<'a> {
     /// become their own.
     fn body(&mut self, n: Node<'_>, f: &mut Func, depth: u32) {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return;
         }
         for c in children(n) {
@@ -659,6 +692,7 @@ impl<'a> Front<'a> {
 
     fn stmt(&mut self, n: Node<'_>, f: &mut Func, depth: u32) {
         if depth > MAX_DEPTH {
+            self.truncated.set(true);
             return;
         }
         match n.kind() {
@@ -757,12 +791,19 @@ impl<'a> Front<'a> {
     }
 
     fn targets(&self, n: Node<'_>) -> Vec<String> {
+        self.targets_at(n, 0)
+    }
+
+    fn targets_at(&self, n: Node<'_>, depth: u32) -> Vec<String> {
+        if depth > 32 {
+            return Vec::new();
+        }
         match n.kind() {
             "identifier" => vec![self.text(n).to_owned()],
             "attribute" | "subscript" => vec![self.text(n).to_owned()],
             _ => children(n)
                 .into_iter()
-                .flat_map(|c| self.targets(c))
+                .flat_map(|c| self.targets_at(c, depth + 1))
                 .collect(),
         }
     }
