@@ -380,6 +380,14 @@ const SECRECY: &[&[&str]] = &[
     &["hide", "this", "from", "the", "user"],
     &["user", "must", "not", "know"],
     &["never", "tell", "the", "user"],
+    &["do", "not", "mention", "that"],
+    &["don't", "mention", "that"],
+    &["do", "not", "inform", "the", "user"],
+    &["do", "not", "notify", "the", "user"],
+    &["without", "the", "user", "knowing"],
+    &["do", "not", "let", "the", "user", "know"],
+    &["don't", "let", "the", "user", "know"],
+    &["never", "mention", "that"],
 ];
 
 struct Matchers {
@@ -416,6 +424,11 @@ const TRIGGERS: &[&str] = &[
     "tell the user",
     "informing",
     "mention this",
+    "mention that",
+    "inform the user",
+    "notify the user",
+    "user knowing",
+    "user know",
     "secret",
     "reveal",
     "from the user",

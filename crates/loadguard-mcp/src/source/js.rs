@@ -316,7 +316,19 @@ impl<'a> Front<'a> {
     }
 
     fn callee(&self, call: Node<'_>) -> Option<String> {
-        self.callee_at(call, 0)
+        // `globalThis.eval`, `global["ev" + "al"]`, `window.Function` are the globals.
+        self.callee_at(call, 0).map(|c| {
+            ["globalThis.", "global.", "window.", "self."]
+                .iter()
+                .find_map(|p| c.strip_prefix(p))
+                .filter(|rest| {
+                    matches!(
+                        *rest,
+                        "eval" | "Function" | "setTimeout" | "setInterval" | "fetch" | "require"
+                    )
+                })
+                .map_or(c.clone(), str::to_owned)
+        })
     }
 
     fn callee_at(&self, call: Node<'_>, depth: u32) -> Option<String> {

@@ -1002,6 +1002,53 @@ impl Analysis<'_> {
                         format!("{place} runs a command on the credential path `{p}`"),
                     );
                 }
+                // `curl -d <local data> https://fixed.example`: a network
+                // client run as a program, fed local data.
+                let uploader = [
+                    "curl",
+                    "wget",
+                    "nc",
+                    "ncat",
+                    "scp",
+                    "invoke-webrequest",
+                    "invoke-restmethod",
+                ]
+                .iter()
+                .any(|t| line.split_whitespace().any(|w| shell::program(w) == *t));
+                let destination = h.values.iter().find_map(|v| {
+                    external_url(v).or_else(|| {
+                        v.items
+                            .as_ref()
+                            .and_then(|i| i.iter().find_map(external_url))
+                    })
+                });
+                if uploader && let Some(url) = destination {
+                    let parts: Vec<&Val> = h
+                        .values
+                        .iter()
+                        .flat_map(|v| {
+                            std::iter::once(*v).chain(v.items.iter().flat_map(|i| i.iter()))
+                        })
+                        .collect();
+                    let leaked = parts.iter().find_map(|v| {
+                        v.idents
+                            .iter()
+                            .find_map(|i| data.get(i.as_str()).copied().or_else(|| env_whole(i)))
+                            .or_else(|| v.calls.iter().find_map(|k| data_call(k)))
+                    });
+                    let leaked =
+                        leaked.or_else(|| paths::credential(&line).map(|_| "a credential file"));
+                    if let Some(what) = leaked {
+                        let host = host(&url).unwrap_or_default();
+                        self.report(
+                            &rules::exfiltration::RULE,
+                            None,
+                            c.line,
+                            place.to_owned(),
+                            format!("{place} uploads {what} to {host} with `{}`", c.callee),
+                        );
+                    }
+                }
             }
             let decoded = h.values.iter().any(|v| v.decoded);
             if decoded && matches!(h.kind, Kind::Shell | Kind::Exec | Kind::Code) {

@@ -42,6 +42,51 @@ pub(crate) fn parse(src: &str) -> Option<Module> {
     Some(fe.module)
 }
 
+/// Names `from MODULE import *` brings that the sink table knows.
+fn star_names(module: &str) -> &'static [&'static str] {
+    match module {
+        "os" => &[
+            "system",
+            "popen",
+            "remove",
+            "unlink",
+            "rmdir",
+            "removedirs",
+            "rename",
+            "replace",
+            "chmod",
+            "chown",
+            "makedirs",
+            "mkdir",
+            "listdir",
+            "walk",
+            "symlink",
+            "execv",
+            "execve",
+            "execvp",
+            "execl",
+            "execlp",
+            "spawnv",
+            "spawnl",
+            "kill",
+        ],
+        "subprocess" => &[
+            "run",
+            "call",
+            "check_call",
+            "check_output",
+            "Popen",
+            "getoutput",
+            "getstatusoutput",
+        ],
+        "pickle" | "dill" | "marshal" => &["load", "loads"],
+        "shutil" => &["rmtree", "copy", "copy2", "copyfile", "copytree", "move"],
+        "yaml" => &["load", "load_all", "unsafe_load"],
+        "importlib" => &["import_module"],
+        _ => &[],
+    }
+}
+
 struct Front<'a> {
     src: &'a str,
     scope: Scope,
@@ -92,6 +137,14 @@ impl<'a> Front<'a> {
                     .map(|m| self.text(m).to_owned())
                     .unwrap_or_default();
                 self.module.imported.push(module.clone());
+                // `from os import *`: the module's sinks become plain names.
+                if children(n).iter().any(|c| c.kind() == "wildcard_import") {
+                    for name in star_names(&module) {
+                        self.scope
+                            .aliases
+                            .insert((*name).to_owned(), format!("{module}.{name}"));
+                    }
+                }
                 let mut c = n.walk();
                 for name in n.children_by_field_name("name", &mut c) {
                     let (member, alias) = self.import_name(name);
@@ -177,9 +230,15 @@ impl<'a> Front<'a> {
                 if callee == "getattr" || callee == "builtins.getattr" {
                     let args = r.child_by_field_name("arguments")?;
                     let a = children(args);
-                    let obj = self.dotted(*a.first()?)?;
+                    let first = *a.first()?;
+                    // getattr(os, ...), getattr(__import__("os"), ...)
+                    let obj = match self.dotted(first) {
+                        Some(d) => self.scope.resolve(&d),
+                        None if first.kind() == "call" => self.alias_target(first)?,
+                        None => return None,
+                    };
                     let name = self.val(*a.get(1)?, 0).folded?;
-                    return Some(format!("{}.{name}", self.scope.resolve(&obj)));
+                    return Some(format!("{obj}.{name}"));
                 }
                 if matches!(callee.as_str(), "__import__" | "importlib.import_module") {
                     let args = r.child_by_field_name("arguments")?;
@@ -242,6 +301,14 @@ impl<'a> Front<'a> {
                     return Some(format!("str.{a}"));
                 }
                 Some(format!("?.{a}"))
+            }
+            // mcp.tool()(fn): the decorator applied by hand.
+            "call"
+                if self
+                    .callee_at(f, depth + 1)
+                    .is_some_and(|c| c.ends_with(".tool")) =>
+            {
+                Some("<register-tool>".to_owned())
             }
             "call" => self.alias_target(f),
             _ => None,
@@ -1030,7 +1097,7 @@ pub(crate) fn data_tools(module: &mut Module) {
                     entry_only: false,
                 });
             }
-            if (m == "add_tool" || m == "from_function")
+            if (m == "add_tool" || m == "from_function" || c.callee == "<register-tool>")
                 && let Some(fname) = c.args.first().and_then(|a| a.idents.first())
             {
                 let desc = c.kwarg("description");

@@ -30,6 +30,8 @@ fn the_published_tool_poisoning_example_is_critical() {
     assert!(c.contains(&("MCP101", Severity::High)), "{c:?}");
     assert!(c.contains(&("MCP102", Severity::High)), "{c:?}");
     assert!(c.contains(&("MCP103", Severity::Critical)), "{c:?}");
+    // "Do not mention that you first need to read the file": secrecy towards the user.
+    assert!(c.contains(&("AT007", Severity::High)), "{c:?}");
 }
 
 #[test]
