@@ -219,3 +219,54 @@ pub(crate) fn list_tools(
         Ok(serde_json::to_string_pretty(&tools)? + "\n")
     }
 }
+
+/// A module an MCP server file imports from its own package, read from
+/// beside the file: `./lib.js` (also `lib.ts`, `lib/index.js`), `.utils`,
+/// `..pkg.mod`, `helpers` (`helpers.py`, `helpers/__init__.py`). Files over
+/// the source limit are not read.
+pub(crate) fn sibling(dir: &Path, spec: &str) -> Option<(String, Vec<u8>)> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if spec.starts_with("./") || spec.starts_with("../") {
+        let base = dir.join(spec);
+        candidates.push(base.clone());
+        let s = spec.to_ascii_lowercase();
+        for (from, to) in [
+            (".js", "ts"),
+            (".js", "tsx"),
+            (".mjs", "mts"),
+            (".cjs", "cts"),
+        ] {
+            if s.ends_with(from) {
+                candidates.push(base.with_extension(to));
+            }
+        }
+        if Path::new(spec).extension().is_none() {
+            for ext in ["js", "ts", "mjs", "tsx"] {
+                candidates.push(base.with_extension(ext));
+            }
+            candidates.push(base.join("index.js"));
+            candidates.push(base.join("index.ts"));
+        }
+    } else {
+        let dots = spec.chars().take_while(|c| *c == '.').count();
+        let rest = &spec[dots..];
+        if rest.is_empty() || rest.contains(['/', '\\']) {
+            return None;
+        }
+        let mut base = dir.to_path_buf();
+        for _ in 1..dots {
+            base.pop();
+        }
+        let rel: PathBuf = rest.split('.').collect();
+        candidates.push(base.join(&rel).with_extension("py"));
+        candidates.push(base.join(&rel).join("__init__.py"));
+    }
+    candidates.into_iter().find_map(|c| {
+        let meta = std::fs::metadata(&c).ok()?;
+        if !meta.is_file() || meta.len() > loadguard_mcp::MAX_SOURCE_BYTES as u64 {
+            return None;
+        }
+        let name = c.file_name()?.to_string_lossy().into_owned();
+        Some((name, std::fs::read(&c).ok()?))
+    })
+}

@@ -110,7 +110,11 @@ impl Scanner {
 
     pub(crate) fn scan_bytes(&self, path: &str, data: &[u8]) -> Target {
         let name = Path::new(path).file_name().and_then(|n| n.to_str());
-        let report = loadguard_scan::scan_named(&data, name, &self.policy, &self.options);
+        // MCP server source follows the functions it imports from its package.
+        let dir = Path::new(path).parent().unwrap_or(Path::new("."));
+        let read = |spec: &str| crate::mcp::sibling(dir, spec);
+        let report =
+            loadguard_scan::scan_named_with(&data, name, &self.policy, &self.options, Some(&read));
         let mut findings = report.findings;
         let (external_findings, external_data) = check_external_files(path, &report.external_files);
         findings.extend(external_findings);

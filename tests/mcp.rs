@@ -479,3 +479,46 @@ fn listing_tools_starts_a_server_only_with_launch_and_a_timeout() {
     assert!(err.contains("no answer"), "{err}");
     assert!(t.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[test]
+fn helpers_in_other_files_of_the_package_are_followed() {
+    let pkg = "tests/fixtures/mcp/packages";
+    let high = |path: &str| -> Vec<String> {
+        scan_json(&[path])
+            .into_iter()
+            .filter(|(_, sev, _)| sev == "high" || sev == "critical")
+            .map(|(r, _, _)| r)
+            .collect()
+    };
+    // The sink and the exfiltration sit in modules without an MCP import,
+    // two imports away from the server file.
+    let ts = high(&format!("{pkg}/malicious_helper_ts/index.ts"));
+    assert!(
+        ts.contains(&"MCP201".to_owned()) && ts.contains(&"MCP208".to_owned()),
+        "{ts:?}"
+    );
+    assert_eq!(
+        high(&format!("{pkg}/malicious_helper_py/server.py")),
+        vec!["MCP201".to_owned()]
+    );
+    // A containment check in a helper module (itself calling another) guards the sink.
+    assert_eq!(
+        high(&format!("{pkg}/guarded_helper_ts/index.ts")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        high(&format!("{pkg}/guarded_helper_py/notes_server/server.py")),
+        Vec::<String>::new()
+    );
+    // The finding says which file the sink is in.
+    let (_, out, _) = loadguard(
+        &root(),
+        &[
+            "scan",
+            "--no-config",
+            &format!("{pkg}/malicious_helper_py/server.py"),
+        ],
+        None,
+    );
+    assert!(out.contains("(in util.py, line 5)"), "{out}");
+}

@@ -195,6 +195,17 @@ fn duplicates(syntax: document::Syntax, data: &[u8], text: &str) -> Vec<Finding>
 /// Scans an MCP artifact (see [`recognise`]); `None` when it is not one.
 /// With a lock file, tools are compared with their pins.
 pub fn scan(name: &str, data: &[u8], lock: Option<&Lock>) -> Option<Scanned> {
+    scan_with(name, data, lock, None)
+}
+
+/// Like [`scan`]; server source also follows the functions it imports
+/// from its own package into the files `siblings` reads.
+pub fn scan_with(
+    name: &str,
+    data: &[u8],
+    lock: Option<&Lock>,
+    siblings: Option<source::Siblings<'_>>,
+) -> Option<Scanned> {
     let artifact = recognise(name, data)?;
     let lower = base_name(name);
     let text = String::from_utf8_lossy(data);
@@ -229,7 +240,7 @@ pub fn scan(name: &str, data: &[u8], lock: Option<&Lock>) -> Option<Scanned> {
                     servers,
                 });
             }
-            let report = source::scan(&text, lang, &stem);
+            let report = source::scan_with_siblings(&text, lang, &stem, siblings);
             let mut f = report.findings;
             if !report.tools.tools.is_empty() {
                 f.extend(tools::check(std::slice::from_ref(&report.tools), None));

@@ -238,7 +238,9 @@ impl Ctx<'_> {
             .read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
             .ok()?;
         let lock = self.options.mcp_lock.as_deref();
-        let scanned = loadguard_mcp::scan(name, &data, lock)?;
+        // Sibling files exist for the file itself, not for archive members.
+        let siblings = if path.is_empty() { self.siblings } else { None };
+        let scanned = loadguard_mcp::scan_with(name, &data, lock, siblings)?;
         self.streams += 1;
         for mut f in scanned.findings {
             f.location.members = path.to_vec();

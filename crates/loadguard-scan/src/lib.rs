@@ -170,7 +170,20 @@ pub fn scan_named(
     policy: &Policy,
     options: &ScanOptions,
 ) -> Report {
+    scan_named_with(src, name, policy, options, None)
+}
+
+/// Like [`scan_named`], for a file whose package siblings can be read: MCP
+/// server source follows the functions it imports from them.
+pub fn scan_named_with(
+    src: &dyn Source,
+    name: Option<&str>,
+    policy: &Policy,
+    options: &ScanOptions,
+    siblings: Option<loadguard_mcp::source::Siblings<'_>>,
+) -> Report {
     let mut ctx = Ctx {
+        siblings,
         policy,
         options,
         findings: Vec::new(),
@@ -198,6 +211,8 @@ pub(crate) enum Origin {
 }
 
 struct Ctx<'a> {
+    /// Reads files beside the scanned file (never for archive members).
+    siblings: Option<loadguard_mcp::source::Siblings<'a>>,
     policy: &'a Policy,
     options: &'a ScanOptions,
     findings: Vec<Finding>,

@@ -168,6 +168,8 @@ pub(crate) struct Func {
     pub tool: Option<ToolDef>,
     /// The docstring or leading comment.
     pub doc: Option<String>,
+    /// The sibling file the function was imported from (`None`: this file).
+    pub file: Option<String>,
     pub calls: Vec<Call>,
     pub assigns: Vec<Assign>,
     /// What the function returns.
@@ -190,6 +192,9 @@ pub(crate) struct Module {
     pub imported: Vec<String>,
     /// Code nested deeper than the front end follows was skipped.
     pub truncated: bool,
+    /// Functions imported from the package's own files: (local name,
+    /// module as written, member).
+    pub relative_imports: Vec<(String, String, String)>,
 }
 
 /// Local names bound to imported modules, their members, and the results of

@@ -154,7 +154,19 @@ impl<'a> Front<'a> {
                                     let alias = spec
                                         .child_by_field_name("alias")
                                         .map_or_else(|| name.clone(), |x| self.text(x).to_owned());
-                                    self.scope.aliases.insert(alias, format!("{module}.{name}"));
+                                    if module.starts_with('.') {
+                                        // A function of the package: read from
+                                        // the sibling file when it is given.
+                                        self.module.relative_imports.push((
+                                            alias,
+                                            module.clone(),
+                                            name,
+                                        ));
+                                    } else {
+                                        self.scope
+                                            .aliases
+                                            .insert(alias, format!("{module}.{name}"));
+                                    }
                                 }
                             }
                             _ => {}

@@ -1,15 +1,16 @@
 //! MCP server source, read with tree-sitter grammars (no code is imported
 //! or run): find every tool, its description and parameters, follow each
 //! parameter (taint) through assignments, string building and the
-//! functions of the same file it is passed to, into the sinks of
+//! functions it is passed to (of the same file, or of the package's files
+//! that the caller's `siblings` reader provides), into the sinks of
 //! [`sinks`]; and look for what the code does that no argument asks for:
 //! local data sent to an endpoint fixed in the code, credential reads,
 //! persistence, sabotage, decoded payloads, descriptions that hide network
 //! traffic.
 //!
 //! The analysis is flow-insensitive within a function (an assignment or a
-//! check anywhere in it counts) and follows calls within the file, not
-//! across files.
+//! check anywhere in it counts); package modules are read one file at a
+//! time through the reader, up to [`MAX_SIBLINGS`], never imported.
 
 mod fold;
 mod ir;
@@ -55,11 +56,29 @@ const STACK_BYTES: usize = 256 << 20;
 /// Runs on its own thread with a stack sized for the deepest syntax the
 /// front ends follow.
 pub fn scan(src: &str, language: Language, server: &str) -> SourceReport {
+    scan_with_siblings(src, language, server, None)
+}
+
+/// Reads a module the file imports from its own package (`./lib.js`,
+/// `.utils`, `helpers`): its file name and bytes, or `None`.
+pub type Siblings<'a> = &'a (dyn Fn(&str) -> Option<(String, Vec<u8>)> + Sync);
+
+/// Most package modules one file's analysis reads.
+const MAX_SIBLINGS: usize = 16;
+
+/// Like [`scan`], following the functions the file imports from its own
+/// package into the sibling files `siblings` reads (one level).
+pub fn scan_with_siblings(
+    src: &str,
+    language: Language,
+    server: &str,
+    siblings: Option<Siblings<'_>>,
+) -> SourceReport {
     std::thread::scope(|s| {
         std::thread::Builder::new()
             .name("mcp-source".to_owned())
             .stack_size(STACK_BYTES)
-            .spawn_scoped(s, || scan_here(src, language, server))
+            .spawn_scoped(s, || scan_here(src, language, server, siblings))
             .ok()
             .and_then(|h| h.join().ok())
     })
@@ -78,8 +97,8 @@ pub fn scan(src: &str, language: Language, server: &str) -> SourceReport {
     })
 }
 
-fn scan_here(src: &str, language: Language, server: &str) -> SourceReport {
-    let module = match language {
+fn parse(src: &str, language: Language) -> Option<Module> {
+    match language {
         Language::Python => python::parse(src).map(|mut m| {
             python::data_tools(&mut m);
             m
@@ -96,7 +115,83 @@ fn scan_here(src: &str, language: Language, server: &str) -> SourceReport {
                 m
             })
         }
+    }
+}
+
+/// The language of a sibling file, by its name.
+fn language_of(name: &str) -> Language {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".py") {
+        Language::Python
+    } else if lower.ends_with(".tsx") {
+        Language::Tsx
+    } else if lower.ends_with(".ts") || lower.ends_with(".mts") || lower.ends_with(".cts") {
+        Language::TypeScript
+    } else {
+        Language::JavaScript
+    }
+}
+
+/// Adds the functions a module imports from its package's files, named as
+/// the module calls them, each marked with its file.
+fn add_siblings(module: &mut Module, read: Siblings<'_>) {
+    // A worklist of (module spec, [(name called, member)]): the file's own
+    // imports, then those of the siblings (resolved beside the file too).
+    let mut queue: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let enqueue = |queue: &mut Vec<(String, Vec<(String, String)>)>,
+                   imports: &[(String, String, String)]| {
+        for (called, spec, member) in imports {
+            if let Some(at) = queue.iter().position(|(s, _)| s == spec) {
+                queue[at].1.push((called.clone(), member.clone()));
+            } else if queue.len() < MAX_SIBLINGS {
+                queue.push((spec.clone(), vec![(called.clone(), member.clone())]));
+            }
+        }
     };
+    let own = module.relative_imports.clone();
+    enqueue(&mut queue, &own);
+    let mut next = 0;
+    while next < queue.len() {
+        let (spec, imported) = queue[next].clone();
+        next += 1;
+        let Some((file, bytes)) = read(&spec) else {
+            continue;
+        };
+        if bytes.len() > crate::MAX_SOURCE_BYTES {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let Some(sib) = parse(&text, language_of(&file)) else {
+            continue;
+        };
+        enqueue(&mut queue, &sib.relative_imports);
+        for g in sib.funcs.iter().filter(|g| g.name != "<module>") {
+            let mut g = g.clone();
+            g.tool = None;
+            g.file = Some(file.clone());
+            if let Some((called, _)) = imported.iter().find(|(_, member)| *member == g.name) {
+                g.name = called.clone();
+            } else if module.funcs.iter().any(|f| f.name == g.name) {
+                // A helper of the sibling that shares a name here: keep ours.
+                continue;
+            }
+            module.funcs.push(g);
+        }
+    }
+}
+
+fn scan_here(
+    src: &str,
+    language: Language,
+    server: &str,
+    siblings: Option<Siblings<'_>>,
+) -> SourceReport {
+    let module = parse(src, language).map(|mut m| {
+        if let Some(read) = siblings {
+            add_siblings(&mut m, read);
+        }
+        m
+    });
     let Some(module) = module else {
         let f = Finding::builder(
             &rules::unknown_entry::RULE,
@@ -115,6 +210,7 @@ fn scan_here(src: &str, language: Language, server: &str) -> SourceReport {
         python,
         findings: Vec::new(),
         seen: HashSet::new(),
+        current_file: None,
         validators: validators(&module),
         propagates: HashMap::new(),
     };
@@ -206,17 +302,65 @@ pub(crate) fn val_to_json(v: &Val) -> Value {
 /// Functions that check their own parameter (containment, allowlist,
 /// pattern): a value passed through them comes back validated.
 fn validators(m: &Module) -> HashSet<String> {
-    m.funcs
-        .iter()
-        .filter(|f| {
-            f.contains_path
+    let mut out: HashSet<String> = HashSet::new();
+    let is = |set: &HashSet<String>, callee: &str| {
+        set.contains(callee) || set.contains(callee.rsplit('.').next().unwrap_or(callee))
+    };
+    // Also a function that hands (something derived from) its parameter to
+    // a validator: `validatePath` calling `isPathWithinAllowedDirectories`.
+    for _ in 0..4 {
+        let mut changed = false;
+        for f in &m.funcs {
+            if out.contains(&f.name) {
+                continue;
+            }
+            let derived = derived_from_params(f);
+            let checks = f.contains_path
                 || f.params
                     .iter()
                     .flat_map(|p| p.split(','))
                     .any(|p| f.validated.iter().any(|v| v == p))
-        })
-        .map(|f| f.name.clone())
-        .collect()
+                || f.calls.iter().any(|c| {
+                    is(&out, &c.callee)
+                        && c.args.iter().any(|a| {
+                            a.idents
+                                .iter()
+                                .any(|i| derived.contains(i.as_str()) || derived.contains(root(i)))
+                        })
+                });
+            if checks {
+                out.insert(f.name.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    out
+}
+
+/// A function's parameters and the variables assigned from them.
+fn derived_from_params(f: &Func) -> HashSet<&str> {
+    let mut d: HashSet<&str> = f.params.iter().flat_map(|p| p.split(',')).collect();
+    for _ in 0..6 {
+        let mut changed = false;
+        for a in &f.assigns {
+            if a.value
+                .idents
+                .iter()
+                .any(|i| d.contains(i.as_str()) || d.contains(root(i)))
+            {
+                for t in &a.targets {
+                    changed |= d.insert(t.as_str());
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    d
 }
 
 struct Analysis<'a> {
@@ -224,7 +368,9 @@ struct Analysis<'a> {
     python: bool,
     findings: Vec<Finding>,
     /// (rule, line) pairs already reported.
-    seen: HashSet<(&'static str, u32)>,
+    seen: HashSet<(&'static str, u32, Option<String>)>,
+    /// The sibling file of the function being read (`None`: this file).
+    current_file: Option<String>,
     validators: HashSet<String>,
     /// Per function index: whether its result carries its parameters' taint.
     propagates: HashMap<usize, bool>,
@@ -400,9 +546,20 @@ impl Analysis<'_> {
         logical: String,
         message: String,
     ) {
-        if !self.seen.insert((rule.code, line)) {
+        if !self
+            .seen
+            .insert((rule.code, line, self.current_file.clone()))
+        {
             return;
         }
+        // Code read from a sibling file says so; its line is that file's.
+        let (logical, message) = match &self.current_file {
+            Some(file) => (
+                format!("{file}: {logical}"),
+                format!("{message} (in {file}, line {line})"),
+            ),
+            None => (logical, message),
+        };
         let mut b = Finding::builder(rule, message);
         if let Some(s) = severity {
             b = b.severity(s);
@@ -416,6 +573,15 @@ impl Analysis<'_> {
     }
 
     fn func_named(&self, callee: &str) -> Option<usize> {
+        // A function imported from a sibling, called as it was imported.
+        if let Some(i) = self
+            .m
+            .funcs
+            .iter()
+            .position(|f| f.file.is_some() && f.name == callee)
+        {
+            return Some(i);
+        }
         let name = callee.rsplit('.').next()?;
         let local = !callee.contains('.')
             || callee.starts_with("self.")
@@ -435,9 +601,10 @@ impl Analysis<'_> {
 
     fn clean(&self, v: &Val) -> bool {
         v.sanitized
-            || v.calls
-                .iter()
-                .any(|c| self.validators.contains(c.rsplit('.').next().unwrap_or(c)))
+            || v.calls.iter().any(|c| {
+                self.validators.contains(c.as_str())
+                    || self.validators.contains(c.rsplit('.').next().unwrap_or(c))
+            })
     }
 
     /// The value's tainted identifiers all hold paths (`/...`).
@@ -478,12 +645,23 @@ impl Analysis<'_> {
         })
     }
 
+    /// Identifiers `f` hands to a validator (`validate_repo_path(path, root)`).
+    fn checked_by_call(&self, f: &Func, i: &str) -> bool {
+        f.calls.iter().any(|c| {
+            (self.validators.contains(c.callee.as_str())
+                || self
+                    .validators
+                    .contains(c.callee.rsplit('.').next().unwrap_or(&c.callee)))
+                && c.args.iter().any(|a| a.idents.iter().any(|x| x == i))
+        })
+    }
+
     fn tainted<'t>(&self, v: &Val, t: &'t Taint, f: &Func) -> Option<&'t Origin> {
         if self.clean(v) {
             return None;
         }
         v.idents.iter().find_map(|i| {
-            if f.validated.iter().any(|x| x == i || x == root(i)) {
+            if f.validated.iter().any(|x| x == i || x == root(i)) || self.checked_by_call(f, i) {
                 return None;
             }
             t.get(i).or_else(|| t.get(root(i)))
@@ -597,6 +775,7 @@ impl Analysis<'_> {
         }
         let m = self.m;
         let f = &m.funcs[fi];
+        let outer_file = std::mem::replace(&mut self.current_file, f.file.clone());
         // Assignments, to a fixed point.
         for _ in 0..8 {
             let mut changed = false;
@@ -676,9 +855,11 @@ impl Analysis<'_> {
                     let mut next = chain.clone();
                     next.push(g.name.clone());
                     self.follow(gi, gt, tool, desc, tool_name, next, visited, depth + 1);
+                    self.current_file.clone_from(&f.file);
                 }
             }
         }
+        self.current_file = outer_file;
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -823,6 +1004,7 @@ impl Analysis<'_> {
     fn behaviour(&mut self) {
         let m = self.m;
         for f in &m.funcs {
+            self.current_file.clone_from(&f.file);
             let data = local_data(f);
             let place = match &f.tool {
                 Some(d) => format!("tool `{}`", d.name),
@@ -846,6 +1028,7 @@ impl Analysis<'_> {
                 }
             }
         }
+        self.current_file = None;
     }
 
     fn call_behaviour(
@@ -1084,9 +1267,11 @@ impl Analysis<'_> {
                     c.callee.as_str(),
                     "__import__" | "importlib.import_module" | "compile"
                 )
-                && !self
-                    .seen
-                    .contains(&(rules::code_injection::RULE.code, c.line))
+                && !self.seen.contains(&(
+                    rules::code_injection::RULE.code,
+                    c.line,
+                    self.current_file.clone(),
+                ))
             {
                 let literal = h.values.iter().all(|v| v.folded.is_some() && !v.decoded);
                 if !literal
@@ -1302,12 +1487,7 @@ fn local_data(f: &Func) -> HashMap<String, &'static str> {
                         .iter()
                         .find_map(|i| env_whole(i).or_else(|| data.get(i.as_str()).copied()))
                 })
-                .or_else(|| {
-                    v.idents
-                        .iter()
-                        .any(|i| i.starts_with("os.environ") || i.starts_with("process.env"))
-                        .then_some("environment variables")
-                });
+                .or_else(|| secret_env(v));
             if let Some(w) = what {
                 for t in &a.targets {
                     if !data.contains_key(t) {
@@ -1322,6 +1502,44 @@ fn local_data(f: &Func) -> HashMap<String, &'static str> {
         }
     }
     data
+}
+
+/// One environment variable named like a secret (`AWS_SECRET_ACCESS_KEY`,
+/// `GITHUB_TOKEN`): others (`SLACK_TEAM_ID`, `HOME`) are configuration.
+fn secret_env(v: &Val) -> Option<&'static str> {
+    let env = v
+        .idents
+        .iter()
+        .any(|i| i.starts_with("os.environ") || i.starts_with("process.env"))
+        || v.calls
+            .iter()
+            .any(|c| matches!(c.as_str(), "os.getenv" | "os.environ.get"));
+    if !env {
+        return None;
+    }
+    let secretish = |name: &str| {
+        let u = name.to_ascii_uppercase();
+        [
+            "TOKEN",
+            "SECRET",
+            "PASSWORD",
+            "PASSWD",
+            "API_KEY",
+            "APIKEY",
+            "ACCESS_KEY",
+            "PRIVATE_KEY",
+            "CREDENTIAL",
+        ]
+        .iter()
+        .any(|k| u.contains(k))
+    };
+    let named = v
+        .idents
+        .iter()
+        .filter_map(|i| i.strip_prefix("process.env."))
+        .any(secretish)
+        || v.strings.iter().any(|s| s.len() < 64 && secretish(s));
+    named.then_some("secret environment variables")
 }
 
 /// Assignments that change the whole process: `sys.modules[...] =`,

@@ -42,6 +42,57 @@ pub(crate) fn parse(src: &str) -> Option<Module> {
     Some(fe.module)
 }
 
+/// Top-level modules of the standard library and common packages: never a
+/// sibling file of the server.
+const KNOWN_MODULES: &[&str] = &[
+    "os",
+    "sys",
+    "subprocess",
+    "json",
+    "re",
+    "typing",
+    "pathlib",
+    "asyncio",
+    "logging",
+    "datetime",
+    "base64",
+    "shutil",
+    "tempfile",
+    "urllib",
+    "http",
+    "socket",
+    "ssl",
+    "io",
+    "time",
+    "enum",
+    "dataclasses",
+    "functools",
+    "itertools",
+    "collections",
+    "contextlib",
+    "uuid",
+    "hashlib",
+    "mcp",
+    "fastmcp",
+    "pydantic",
+    "httpx",
+    "requests",
+    "anyio",
+    "starlette",
+    "fastapi",
+    "click",
+    "typer",
+    "yaml",
+    "jinja2",
+    "sqlite3",
+    "pickle",
+    "zoneinfo",
+    "__future__",
+    "abc",
+    "ast",
+    "math",
+];
+
 /// Names `from MODULE import *` brings that the sink table knows.
 fn star_names(module: &str) -> &'static [&'static str] {
     match module {
@@ -149,9 +200,28 @@ impl<'a> Front<'a> {
                 for name in n.children_by_field_name("name", &mut c) {
                     let (member, alias) = self.import_name(name);
                     let local = alias.unwrap_or_else(|| member.clone());
-                    self.scope
-                        .aliases
-                        .insert(local, format!("{module}.{member}"));
+                    // `from .utils import run` (or a module beside the file):
+                    // read from the sibling file when it is given.
+                    let relative = module.starts_with('.')
+                        || !module.contains('.')
+                            && star_names(&module).is_empty()
+                            && !KNOWN_MODULES.contains(&module.as_str());
+                    if relative {
+                        // Called as `local` (relative import) or as `module.member`.
+                        let called = if module.starts_with('.') {
+                            local.clone()
+                        } else {
+                            format!("{module}.{member}")
+                        };
+                        self.module
+                            .relative_imports
+                            .push((called, module.clone(), member.clone()));
+                    }
+                    if !module.starts_with('.') {
+                        self.scope
+                            .aliases
+                            .insert(local, format!("{module}.{member}"));
+                    }
                 }
             }
             _ => {
