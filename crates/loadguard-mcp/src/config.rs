@@ -198,6 +198,20 @@ pub fn scan(text: &str, root: &Value) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    if root.get(crate::document::YAML_TRUNCATED).is_some() {
+        out.push(
+            Finding::builder(
+                &rules::unknown_entry::RULE,
+                format!(
+                    "YAML aliases expand past {} nodes (an alias bomb?): the rest was not expanded or checked",
+                    crate::document::MAX_YAML_NODES
+                ),
+            )
+            .severity(Severity::Medium)
+            .at(Location::default().with_logical("yaml aliases"))
+            .build(),
+        );
+    }
     for key in &config.unknown {
         let leaf = key.rsplit('.').next().unwrap_or(key);
         let (line, column, _) = position(text, &format!("\"{leaf}\""), 0);

@@ -4,7 +4,7 @@
 //! the last one wins, as in `JSON.parse` and Python's `json.loads`, which
 //! is what serde_json's map does too.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Which syntax the text was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,35 +36,122 @@ pub fn parse(name: &str, text: &str) -> Option<(Syntax, Value)> {
         .map(|v| (Syntax::Jsonc, v))
 }
 
+/// Nodes a YAML document may expand to, aliases included: `*alias` copies
+/// its anchor, so a few lines can stand for billions of nodes.
+pub const MAX_YAML_NODES: usize = 200_000;
+
+/// A key set on the root of a YAML document whose aliases were not all
+/// expanded (the limit above was reached); its value says why.
+pub const YAML_TRUNCATED: &str = "\u{0}loadguard: yaml aliases not expanded";
+
 fn yaml(text: &str) -> Option<Value> {
-    let docs = yaml_rust2::YamlLoader::load_from_str(text).ok()?;
-    docs.into_iter().next().map(|d| yaml_value(&d, 0))
+    let mut loader = YamlLoader::default();
+    let mut parser = yaml_rust2::parser::Parser::new_from_str(text);
+    parser.load(&mut loader, false).ok()?;
+    let mut root = loader.root?;
+    if loader.truncated
+        && let Value::Object(m) = &mut root
+    {
+        m.insert(YAML_TRUNCATED.to_owned(), Value::Bool(true));
+    }
+    Some(root)
 }
 
-fn yaml_value(y: &yaml_rust2::Yaml, depth: u32) -> Value {
-    use yaml_rust2::Yaml;
-    if depth > 64 {
-        return Value::Null;
+/// Builds the first document from parser events, expanding aliases within
+/// [`MAX_YAML_NODES`] and nesting within 256 levels.
+#[derive(Default)]
+struct YamlLoader {
+    /// Open collections: (collection, pending mapping key, anchor id).
+    stack: Vec<(Value, Option<String>, usize)>,
+    anchors: std::collections::HashMap<usize, Value>,
+    nodes: usize,
+    truncated: bool,
+    root: Option<Value>,
+}
+
+fn size(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(size).sum::<usize>(),
+        Value::Object(m) => 1 + m.values().map(size).sum::<usize>(),
+        _ => 1,
     }
-    match y {
-        Yaml::Real(s) | Yaml::String(s) => Value::String(s.clone()),
-        Yaml::Integer(i) => Value::from(*i),
-        Yaml::Boolean(b) => Value::Bool(*b),
-        Yaml::Array(a) => Value::Array(a.iter().map(|v| yaml_value(v, depth + 1)).collect()),
-        Yaml::Hash(h) => Value::Object(
-            h.iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Yaml::String(s) | Yaml::Real(s) => s.clone(),
-                        Yaml::Integer(i) => i.to_string(),
-                        Yaml::Boolean(b) => b.to_string(),
-                        _ => String::new(),
-                    };
-                    (key, yaml_value(v, depth + 1))
-                })
-                .collect(),
-        ),
-        _ => Value::Null,
+}
+
+fn scalar(s: String, style: yaml_rust2::scanner::TScalarStyle) -> Value {
+    use yaml_rust2::scanner::TScalarStyle;
+    if style != TScalarStyle::Plain {
+        return Value::String(s);
+    }
+    match s.as_str() {
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        "~" | "null" | "Null" | "NULL" | "" => Value::Null,
+        _ => s.parse::<i64>().map_or(Value::String(s), Value::from),
+    }
+}
+
+impl YamlLoader {
+    fn insert(&mut self, v: Value, anchor: usize) {
+        self.nodes += 1;
+        if anchor > 0 {
+            self.anchors.insert(anchor, v.clone());
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.root.is_none() {
+                    self.root = Some(v);
+                }
+            }
+            Some((Value::Array(a), _, _)) => a.push(v),
+            Some((Value::Object(m), key, _)) => match key.take() {
+                None => *key = Some(crate::document::as_arg(&v)),
+                Some(k) => {
+                    m.insert(k, v);
+                }
+            },
+            Some(_) => {}
+        }
+    }
+}
+
+impl yaml_rust2::parser::EventReceiver for YamlLoader {
+    fn on_event(&mut self, ev: yaml_rust2::parser::Event) {
+        use yaml_rust2::parser::Event;
+        if self.root.is_some() && self.stack.is_empty() {
+            return; // only the first document
+        }
+        match ev {
+            Event::Scalar(s, style, anchor, _) => self.insert(scalar(s, style), anchor),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _)
+                if self.stack.len() >= 256 =>
+            {
+                self.truncated = true;
+                self.stack.push((Value::Null, None, anchor));
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.stack.push((Value::Array(Vec::new()), None, anchor))
+            }
+            Event::MappingStart(anchor, _) => {
+                self.stack.push((Value::Object(Map::new()), None, anchor))
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some((v, _, anchor)) = self.stack.pop() {
+                    self.insert(v, anchor);
+                }
+            }
+            Event::Alias(id) => {
+                let target = self.anchors.get(&id).cloned().unwrap_or(Value::Null);
+                let cost = size(&target);
+                if self.nodes + cost > MAX_YAML_NODES {
+                    self.truncated = true;
+                    self.insert(Value::Null, 0);
+                } else {
+                    self.nodes += cost;
+                    self.insert(target, 0);
+                }
+            }
+            _ => {}
+        }
     }
 }
 
@@ -117,9 +204,33 @@ mod tests {
         let (s, v) = parse("c.yaml", "mcpServers:\n  - name: a\n    command: x\n").expect("yaml");
         assert_eq!(s, Syntax::Yaml);
         assert_eq!(v["mcpServers"][0]["command"], "x");
+        // Aliases expand, anchored mappings included.
+        let (_, v) = parse(
+            "c.yaml",
+            "base: &b {command: x, args: [a]}\nmcpServers:\n  s: *b\n",
+        )
+        .expect("yaml");
+        assert_eq!(v["mcpServers"]["s"]["args"][0], "a");
         // The last duplicate wins, as in JSON.parse.
         let (_, v) = parse("a.json", "{\"a\": 1, \"a\": 2}").expect("json");
         assert_eq!(v["a"], 2);
+    }
+
+    #[test]
+    fn yaml_alias_bombs_are_cut_and_marked() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            text.push_str(&format!(
+                "{c}: &{c} [{}]\n",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
+            prev = c;
+        }
+        text.push_str("mcpServers: {x: {command: sh}}\n");
+        let (_, v) = parse("bomb.yaml", &text).expect("parsed within the limit");
+        assert_eq!(v[YAML_TRUNCATED], true);
+        assert_eq!(v["mcpServers"]["x"]["command"], "sh");
     }
 
     #[test]

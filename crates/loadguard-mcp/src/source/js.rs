@@ -291,7 +291,9 @@ impl<'a> Front<'a> {
                     let d = self.dotted(*args.first()?)?;
                     return Some(self.scope.resolve(&d));
                 }
-                None
+                // The result of a local function: a factory, resolved once
+                // the module's functions are known.
+                (!callee.contains('.')).then(|| format!("{callee}()"))
             }
             "new_expression" => {
                 let c = self.dotted(r.child_by_field_name("constructor")?)?;

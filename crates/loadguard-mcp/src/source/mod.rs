@@ -180,6 +180,41 @@ fn add_siblings(module: &mut Module, read: Siblings<'_>) {
     }
 }
 
+/// `client = make_client()` where `make_client` returns
+/// `httpx.AsyncClient(...)`: calls on `client` are calls on the client.
+fn resolve_factories(m: &mut Module) {
+    let factories: HashMap<String, String> = m
+        .funcs
+        .iter()
+        .filter_map(|g| {
+            let made = g.returns.iter().find_map(|r| {
+                r.calls.last().filter(|c| {
+                    c.rsplit('.')
+                        .next()
+                        .is_some_and(|l| l.starts_with(char::is_uppercase))
+                })
+            })?;
+            Some((
+                format!("{}().", g.name),
+                format!("{}().", made.trim_end_matches("()")),
+            ))
+        })
+        .collect();
+    if factories.is_empty() {
+        return;
+    }
+    for f in &mut m.funcs {
+        for c in &mut f.calls {
+            if let Some((from, to)) = factories
+                .iter()
+                .find(|(from, _)| c.callee.starts_with(from.as_str()))
+            {
+                c.callee = format!("{to}{}", &c.callee[from.len()..]);
+            }
+        }
+    }
+}
+
 fn scan_here(
     src: &str,
     language: Language,
@@ -190,6 +225,7 @@ fn scan_here(
         if let Some(read) = siblings {
             add_siblings(&mut m, read);
         }
+        resolve_factories(&mut m);
         m
     });
     let Some(module) = module else {

@@ -314,8 +314,11 @@ impl<'a> Front<'a> {
                     let args = r.child_by_field_name("arguments")?;
                     return self.val(*children(args).first()?, 0).folded;
                 }
+                // A constructed object (`httpx.AsyncClient()`), or the result
+                // of a local function (`make_client()`: a factory, resolved
+                // once the module's functions are known).
                 let last = callee.rsplit('.').next()?;
-                last.starts_with(char::is_uppercase)
+                (last.starts_with(char::is_uppercase) || !callee.contains('.'))
                     .then(|| format!("{callee}()"))
             }
             _ => None,
