@@ -56,6 +56,9 @@ pub(crate) fn scan(lower: &str, text: &str) -> Vec<Finding> {
     if lower == "setup.py" {
         return setup_py(text);
     }
+    if lower == "pyproject.toml" {
+        return pyproject(text);
+    }
     let Ok(v) = serde_json::from_str::<Value>(text) else {
         return Vec::new();
     };
@@ -107,4 +110,49 @@ fn setup_py(text: &str) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Build code of the package itself, run by pip when it builds or installs
+/// the package: an in-tree backend, hatch custom hooks, setuptools
+/// command classes.
+fn pyproject(text: &str) -> Vec<Finding> {
+    let Ok(v) = toml::from_str::<toml::Value>(text) else {
+        return Vec::new();
+    };
+    let get = |path: &[&str]| path.iter().try_fold(&v, |cur, k| cur.get(*k));
+    let mut found: Vec<(&str, String)> = Vec::new();
+    if get(&["build-system", "backend-path"]).is_some() {
+        let backend = get(&["build-system", "build-backend"])
+            .and_then(toml::Value::as_str)
+            .unwrap_or("?");
+        found.push(("backend-path", format!("the build backend `{backend}` is code of the package itself (`backend-path`): it runs when pip builds or installs it")));
+    }
+    if get(&["tool", "hatch", "build", "hooks", "custom"]).is_some()
+        || get(&["tool", "hatch", "build", "targets"])
+            .and_then(toml::Value::as_table)
+            .is_some_and(|t| {
+                t.values()
+                    .any(|target| target.get("hooks").and_then(|h| h.get("custom")).is_some())
+            })
+    {
+        found.push(("hooks", "a hatch custom build hook (`hatch_build.py`) runs when the package is built or installed".to_owned()));
+    }
+    if get(&["tool", "setuptools", "cmdclass"]).is_some() {
+        found.push((
+            "cmdclass",
+            "setuptools command classes replace build or install commands".to_owned(),
+        ));
+    }
+    found
+        .into_iter()
+        .map(|(needle, msg)| {
+            let (line, column, _) = position(text, needle, 0);
+            Finding::builder(&rules::install_hook::RULE, msg)
+                .severity(Severity::Medium)
+                .at(Location::default()
+                    .with_logical(needle)
+                    .with_line_column(line, column))
+                .build()
+        })
+        .collect()
 }

@@ -36,7 +36,7 @@ pub enum Artifact {
     ToolList,
     /// Server source importing an MCP SDK.
     Source(Language),
-    /// `package.json` or `setup.py`: install hooks.
+    /// `package.json`, `setup.py` or `pyproject.toml`: install hooks.
     Package,
     /// A lock file written by `loadguard mcp pin` (data, nothing to run).
     Lock,
@@ -110,7 +110,7 @@ pub fn maybe(name: &str) -> bool {
 /// Whether `name` with these bytes is an MCP artifact, and which.
 pub fn recognise(name: &str, data: &[u8]) -> Option<Artifact> {
     let lower = base_name(name);
-    if lower == "package.json" || lower == "setup.py" {
+    if lower == "package.json" || lower == "setup.py" || lower == "pyproject.toml" {
         return Some(Artifact::Package);
     }
     if let Some(lang) = language(&lower) {
