@@ -380,28 +380,10 @@ fn launch(s: &Server, r: &mut Reporter<'_>) {
         (argv.len() == 1 && argv[0].contains(' ') && argv[0].contains(['|', ';', '&', '$', '`']))
             .then(|| ("shell", argv[0].clone()))
     });
-    if let Some((how, script)) = &script {
-        if shell::downloads_and_runs(script) {
-            r.report(
-                &rules::download_and_run::RULE,
-                None,
-                "command",
-                &argv[0],
-                format!(
-                    "the launch line downloads code and runs it: `{}`",
-                    clip(script)
-                ),
-            );
-        } else {
-            r.report(
-                &rules::shell_wrapper::RULE,
-                None,
-                "command",
-                &argv[0],
-                format!("started through {how}: `{}`", clip(script)),
-            );
-        }
-    } else if shell::downloads_and_runs(&line) {
+    // A script that downloads and runs code is reported as that; any other
+    // script as a shell wrapper; a plain launch line only when it downloads.
+    let (how, text) = script.as_ref().map_or(("", &line), |(how, s)| (*how, s));
+    if shell::downloads_and_runs(text) {
         r.report(
             &rules::download_and_run::RULE,
             None,
@@ -409,8 +391,16 @@ fn launch(s: &Server, r: &mut Reporter<'_>) {
             &argv[0],
             format!(
                 "the launch line downloads code and runs it: `{}`",
-                clip(&line)
+                clip(text)
             ),
+        );
+    } else if script.is_some() {
+        r.report(
+            &rules::shell_wrapper::RULE,
+            None,
+            "command",
+            &argv[0],
+            format!("started through {how}: `{}`", clip(text)),
         );
     }
     crate::launch::packages(s, &prog, r);

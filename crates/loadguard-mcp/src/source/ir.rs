@@ -83,6 +83,58 @@ impl Val {
         }
     }
 
+    pub(crate) fn int(i: Option<i64>) -> Self {
+        Self {
+            int: i,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn boolean(b: bool) -> Self {
+        Self {
+            boolean: Some(b),
+            ..Self::default()
+        }
+    }
+
+    /// A list or array literal of these items.
+    pub(crate) fn list(items: Vec<Val>) -> Self {
+        let mut v = Self::default();
+        for i in &items {
+            v.merge(i.clone());
+        }
+        v.items = Some(Rc::new(items));
+        v
+    }
+
+    /// `l op r`: `+` concatenates constants (and keeps the constant
+    /// beginning), `/` joins path constants (Python's `Path`); `built` says
+    /// which operators build strings from variable parts.
+    pub(crate) fn binary(l: Self, op: &str, r: Self, path_join: bool, builds: &[&str]) -> Self {
+        let folded = match (op, &l.folded, &r.folded) {
+            ("+", Some(a), Some(b)) if a.len() + b.len() <= MAX_STRING => Some(format!("{a}{b}")),
+            ("/", Some(a), Some(b)) if path_join => {
+                Some(format!("{}/{}", a.trim_end_matches('/'), b))
+            }
+            _ => None,
+        };
+        let stringy = l.folded.is_some() || r.folded.is_some() || l.built || r.built;
+        let prefix = if op == "+" {
+            l.prefix_of_concat(&r)
+        } else {
+            None
+        };
+        let decoded = l.decoded || r.decoded;
+        let mut v = l;
+        v.merge(r);
+        v.built |= stringy && folded.is_none() && builds.contains(&op);
+        v.prefix = folded.clone().or(prefix);
+        v.folded = folded;
+        v.decoded = decoded;
+        v.items = None;
+        v
+    }
+
     /// The value of a key of an object or dict literal.
     pub(crate) fn prop(&self, key: &str) -> Option<&Val> {
         self.props.iter().find(|(k, _)| k == key).map(|(_, v)| v)
@@ -100,6 +152,63 @@ impl Val {
             folded: Some(s),
             ..Self::default()
         }
+    }
+}
+
+/// Builds an interpolated string (f-string, template literal) piece by
+/// piece: constant while every piece is, with its constant beginning kept.
+#[derive(Debug)]
+pub(crate) struct Interpolation {
+    v: Val,
+    folded: Option<String>,
+    prefix: Option<String>,
+}
+
+impl Interpolation {
+    pub(crate) fn new() -> Self {
+        Self {
+            v: Val::default(),
+            folded: Some(String::new()),
+            prefix: None,
+        }
+    }
+
+    pub(crate) fn text(&mut self, s: &str) {
+        if let Some(f) = self.folded.as_mut() {
+            f.push_str(s);
+        }
+    }
+
+    pub(crate) fn expr(&mut self, e: Val) {
+        match (self.folded.as_mut(), &e.folded) {
+            (Some(f), Some(s)) => f.push_str(s),
+            (Some(f), None) => {
+                self.prefix = Some(format!("{f}{}", e.prefix.as_deref().unwrap_or("")));
+                self.folded = None;
+            }
+            _ => self.folded = None,
+        }
+        if e.folded.is_none() {
+            self.v.built = true;
+        }
+        self.v.merge(e);
+    }
+
+    /// The string; `fragments` are its literal parts when it is not constant.
+    pub(crate) fn finish(self, fragments: impl Iterator<Item = String>) -> Val {
+        let mut v = self.v;
+        v.prefix = self.folded.clone().or(self.prefix);
+        match &self.folded {
+            Some(f) if f.len() <= MAX_FRAGMENT => v.strings.push(f.clone()),
+            Some(_) => {}
+            None => v.strings.extend(
+                fragments
+                    .filter(|s| s.len() <= MAX_FRAGMENT)
+                    .take(MAX_STRINGS),
+            ),
+        }
+        v.folded = self.folded;
+        v
     }
 }
 

@@ -5,11 +5,14 @@
 //! `setRequestHandler(CallToolRequestSchema, handler)`, and
 //! `{name, description, inputSchema}` literals of a tools/list handler.
 
-use serde_json::{Map, Value, json};
 use tree_sitter::Node;
 
+mod tools;
+
+pub(crate) use tools::{bind_named_handlers, data_tools};
+
 use super::fold;
-use super::ir::{self, Assign, Call, Func, Module, Scope, ToolDef, Val};
+use super::ir::{self, Assign, Call, Func, Interpolation, Module, Scope, Val};
 
 /// Syntax nesting the analysis follows; deeper parts are reported, not read
 /// (the analysis runs on a thread with a stack sized for it).
@@ -427,78 +430,39 @@ impl<'a> Front<'a> {
                 Val::literal(s)
             }
             "template_string" => {
-                let mut v = Val::default();
-                let mut folded = Some(String::new());
-                let mut prefix: Option<String> = None;
+                let mut s = Interpolation::new();
                 let mut cursor = n.walk();
                 for c in n.children(&mut cursor) {
                     match c.kind() {
-                        "string_fragment" => {
-                            if let Some(f) = folded.as_mut() {
-                                f.push_str(self.text(c));
-                            }
-                        }
-                        "escape_sequence" => {
-                            if let Some(f) = folded.as_mut() {
-                                f.push_str(&unescape_js(self.text(c)));
-                            }
-                        }
-                        "template_substitution" => {
-                            let iv = children(c)
+                        "string_fragment" => s.text(self.text(c)),
+                        "escape_sequence" => s.text(&unescape_js(self.text(c))),
+                        "template_substitution" => s.expr(
+                            children(c)
                                 .into_iter()
                                 .next()
                                 .map(|e| self.val(e, depth + 1))
-                                .unwrap_or_default();
-                            match (folded.as_mut(), &iv.folded) {
-                                (Some(f), Some(s)) => f.push_str(s),
-                                (Some(f), None) => {
-                                    prefix =
-                                        Some(format!("{f}{}", iv.prefix.as_deref().unwrap_or("")));
-                                    folded = None;
-                                }
-                                _ => folded = None,
-                            }
-                            if iv.folded.is_none() {
-                                v.built = true;
-                            }
-                            v.merge(iv);
-                        }
+                                .unwrap_or_default(),
+                        ),
                         _ => {}
                     }
                 }
-                v.prefix = folded.clone().or(prefix);
-                if let Some(f) = &folded {
-                    if f.len() <= ir::MAX_FRAGMENT {
-                        v.strings.push(f.clone());
-                    }
-                } else {
-                    let mut cursor = n.walk();
-                    for c in n
-                        .children(&mut cursor)
-                        .filter(|c| c.kind() == "string_fragment")
-                    {
-                        v.strings.push(self.text(c).to_owned());
-                    }
-                }
-                v.folded = folded;
-                v
+                let mut cursor = n.walk();
+                let fragments: Vec<String> = n
+                    .children(&mut cursor)
+                    .filter(|c| c.kind() == "string_fragment")
+                    .map(|c| self.text(c).to_owned())
+                    .collect();
+                s.finish(fragments.into_iter())
             }
-            "number" => Val {
-                int: self.text(n).parse().ok().or_else(|| {
-                    i64::from_str_radix(self.text(n).trim_start_matches("0x"), 16)
-                        .ok()
-                        .filter(|_| self.text(n).starts_with("0x"))
-                }),
-                ..Val::default()
-            },
-            "true" => Val {
-                boolean: Some(true),
-                ..Val::default()
-            },
-            "false" => Val {
-                boolean: Some(false),
-                ..Val::default()
-            },
+            "number" => {
+                let t = self.text(n);
+                Val::int(t.parse().ok().or_else(|| {
+                    t.strip_prefix("0x")
+                        .and_then(|h| i64::from_str_radix(h, 16).ok())
+                }))
+            }
+            "true" => Val::boolean(true),
+            "false" => Val::boolean(false),
             "binary_expression" => {
                 let l = n
                     .child_by_field_name("left")
@@ -512,41 +476,15 @@ impl<'a> Front<'a> {
                     .child_by_field_name("operator")
                     .map(|o| self.text(o))
                     .unwrap_or("");
-                let folded = match (op, &l.folded, &r.folded) {
-                    ("+", Some(a), Some(b)) if a.len() + b.len() <= ir::MAX_STRING => {
-                        Some(format!("{a}{b}"))
-                    }
-                    _ => None,
-                };
-                let stringy = l.folded.is_some() || r.folded.is_some() || l.built || r.built;
-                let decoded = l.decoded || r.decoded;
-                let prefix = if op == "+" {
-                    l.prefix_of_concat(&r)
-                } else {
-                    None
-                };
-                let mut v = l;
-                v.merge(r);
-                v.built |= stringy && folded.is_none() && op == "+";
-                v.prefix = folded.clone().or(prefix);
-                v.folded = folded;
-                v.decoded = decoded;
-                v.items = None;
-                v
+                Val::binary(l, op, r, false, &["+"])
             }
-            "array" => {
-                let items: Vec<Val> = children(n)
+            "array" => Val::list(
+                children(n)
                     .into_iter()
                     .take(ir::MAX_PARTS)
                     .map(|c| self.val(c, depth + 1))
-                    .collect();
-                let mut v = Val::default();
-                for i in &items {
-                    v.merge(i.clone());
-                }
-                v.items = Some(std::rc::Rc::new(items));
-                v
-            }
+                    .collect(),
+            ),
             "object" => {
                 let mut v = Val::default();
                 for p in children(n) {
@@ -803,25 +741,15 @@ impl<'a> Front<'a> {
             return;
         }
         match kind {
-            "variable_declarator" => {
-                if let (Some(l), Some(r)) = (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ) && !is_function(r.kind())
-                {
-                    let value = self.val(r, depth);
-                    f.assigns.push(Assign {
-                        targets: self.targets(l),
-                        value,
-                        line: line(n),
-                    });
-                }
-            }
-            "assignment_expression" | "augmented_assignment_expression" => {
-                if let (Some(l), Some(r)) = (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ) && !is_function(r.kind())
+            "variable_declarator" | "assignment_expression" | "augmented_assignment_expression" => {
+                let (left, right) = if kind == "variable_declarator" {
+                    ("name", "value")
+                } else {
+                    ("left", "right")
+                };
+                if let (Some(l), Some(r)) =
+                    (n.child_by_field_name(left), n.child_by_field_name(right))
+                    && !is_function(r.kind())
                 {
                     let value = self.val(r, depth);
                     f.assigns.push(Assign {
@@ -923,217 +851,6 @@ impl<'a> Front<'a> {
         });
     }
 
-    /// `server.tool(...)`, `registerTool`, `addTool`, `setRequestHandler`:
-    /// the callback becomes a tool function.
-    fn tool_registration(&mut self, n: Node<'_>, callee: &str, args: &[Val]) {
-        let method = callee.rsplit('.').next().unwrap_or("");
-        if !matches!(
-            method,
-            "tool"
-                | "registerTool"
-                | "addTool"
-                | "prompt"
-                | "registerPrompt"
-                | "resource"
-                | "registerResource"
-                | "setRequestHandler"
-        ) || !callee.contains('.')
-        {
-            return;
-        }
-        let Some(arg_nodes) = n.child_by_field_name("arguments").map(children) else {
-            return;
-        };
-        let mut def = ToolDef {
-            line: line(n),
-            entry_only: !matches!(method, "tool" | "registerTool" | "addTool"),
-            ..ToolDef::default()
-        };
-        let mut callback = arg_nodes
-            .iter()
-            .rev()
-            .find(|a| is_function(a.kind()))
-            .copied();
-        let mut schema = Map::new();
-        match method {
-            "tool" | "prompt" | "resource" => {
-                let strings: Vec<&Val> = args.iter().filter(|a| a.folded.is_some()).collect();
-                def.name = strings
-                    .first()
-                    .and_then(|s| s.folded.clone())
-                    .unwrap_or_default();
-                def.description = strings.get(1).and_then(|s| s.folded.clone());
-                if let Some(obj) = arg_nodes.iter().find(|a| a.kind() == "object") {
-                    self.zod_shape(*obj, &mut schema);
-                }
-                // A description that is neither a literal nor a schema object.
-                def.unresolved = def.description.is_none()
-                    && arg_nodes.len() >= 3
-                    && arg_nodes.get(1).is_some_and(|a| {
-                        matches!(
-                            a.kind(),
-                            "identifier"
-                                | "call_expression"
-                                | "member_expression"
-                                | "binary_expression"
-                                | "template_string"
-                        ) && args.get(1).is_some_and(|v| v.folded.is_none())
-                    });
-            }
-            "registerTool" | "registerPrompt" | "registerResource" => {
-                def.name = args
-                    .first()
-                    .and_then(|a| a.folded.clone())
-                    .unwrap_or_default();
-                if let Some(cfg) = args.get(1) {
-                    let d = cfg.prop("description");
-                    def.description = d.and_then(|d| d.folded.clone());
-                    def.unresolved = d.is_some_and(|d| d.folded.is_none());
-                }
-                if let Some(obj) = arg_nodes.get(1).filter(|a| a.kind() == "object") {
-                    for p in children(*obj) {
-                        if p.kind() == "pair"
-                            && p.child_by_field_name("key")
-                                .is_some_and(|k| self.text(k) == "inputSchema")
-                            && let Some(v) = p.child_by_field_name("value")
-                        {
-                            self.zod_shape(v, &mut schema);
-                        }
-                    }
-                }
-            }
-            "addTool" => {
-                let Some(obj) = arg_nodes.first().filter(|a| a.kind() == "object") else {
-                    return;
-                };
-                let cfg = &args[0];
-                def.name = cfg
-                    .prop("name")
-                    .and_then(|v| v.folded.clone())
-                    .unwrap_or_default();
-                let d = cfg.prop("description");
-                def.description = d.and_then(|d| d.folded.clone());
-                def.unresolved = d.is_some_and(|d| d.folded.is_none());
-                for p in children(*obj) {
-                    let key = p
-                        .child_by_field_name("key")
-                        .or_else(|| p.child_by_field_name("name"))
-                        .map(|k| self.text(k))
-                        .unwrap_or("");
-                    if key == "execute" {
-                        callback = if p.kind() == "method_definition" {
-                            Some(p)
-                        } else {
-                            p.child_by_field_name("value")
-                                .filter(|v| is_function(v.kind()))
-                        };
-                    }
-                    if key == "parameters"
-                        && let Some(v) = p.child_by_field_name("value")
-                    {
-                        self.zod_shape(v, &mut schema);
-                    }
-                }
-            }
-            "setRequestHandler" => {
-                let first = arg_nodes.first().map(|a| self.text(*a)).unwrap_or("");
-                if !first.contains("CallToolRequestSchema")
-                    && !first.contains("GetPromptRequestSchema")
-                    && !first.contains("ReadResourceRequestSchema")
-                {
-                    return;
-                }
-                def.name = "tools/call".to_owned();
-                def.entry_only = true;
-            }
-            _ => return,
-        }
-        def.schema = json!({"type": "object", "properties": schema});
-        if let Some(cb) = callback {
-            self.consumed.insert(cb.id());
-            let mut g = self.function(cb, Some(format!("<{} {}>", method, def.name)), 0);
-            g.tool = Some(def);
-            self.module.funcs.push(g);
-            self.anon += 1;
-        } else if let Some(name) = arg_nodes
-            .last()
-            .filter(|a| a.kind() == "identifier")
-            .map(|a| self.text(*a).to_owned())
-        {
-            // The handler is a named function declared elsewhere.
-            self.pending_named(name, def);
-        }
-    }
-
-    fn pending_named(&mut self, name: String, def: ToolDef) {
-        self.module.data_tools.push(ToolDef {
-            name: format!("\u{0}{name}"),
-            ..def
-        });
-    }
-
-    /// Property names of a zod shape (`{path: z.string().describe("...")}`)
-    /// or a JSON schema literal, with their descriptions.
-    fn zod_shape(&self, n: Node<'_>, schema: &mut Map<String, Value>) {
-        let obj = if n.kind() == "object" {
-            n
-        } else {
-            // z.object({...})
-            match children(n).into_iter().find_map(|c| find_object(c, 0)) {
-                Some(o) => o,
-                None => return,
-            }
-        };
-        let props = children(obj)
-            .into_iter()
-            .find(|p| {
-                p.kind() == "pair"
-                    && p.child_by_field_name("key")
-                        .is_some_and(|k| self.text(k).trim_matches(['"', '\'']) == "properties")
-            })
-            .and_then(|p| p.child_by_field_name("value"))
-            .unwrap_or(obj);
-        for p in children(props) {
-            if p.kind() != "pair" {
-                continue;
-            }
-            let (Some(k), Some(v)) = (p.child_by_field_name("key"), p.child_by_field_name("value"))
-            else {
-                continue;
-            };
-            let key = self.text(k).trim_matches(['"', '\'']).to_owned();
-            let mut prop = Map::new();
-            if let Some(d) = self.describe(v, 0) {
-                prop.insert("description".to_owned(), Value::String(d));
-            }
-            schema.insert(key, Value::Object(prop));
-        }
-    }
-
-    fn describe(&self, n: Node<'_>, depth: u32) -> Option<String> {
-        if depth > 12 {
-            return None;
-        }
-        if n.kind() == "call_expression"
-            && let Some(f) = n.child_by_field_name("function")
-            && f.kind() == "member_expression"
-            && f.child_by_field_name("property")
-                .is_some_and(|p| self.text(p) == "describe")
-        {
-            let a = children(n.child_by_field_name("arguments")?);
-            return self.string_literal(*a.first()?);
-        }
-        if n.kind() == "pair"
-            && n.child_by_field_name("key")
-                .is_some_and(|k| self.text(k).trim_matches(['"', '\'']) == "description")
-        {
-            return self.string_literal(n.child_by_field_name("value")?);
-        }
-        children(n)
-            .into_iter()
-            .find_map(|c| self.describe(c, depth + 1))
-    }
-
     fn function(&mut self, n: Node<'_>, name: Option<String>, depth: u32) -> Func {
         self.anon += 1;
         let mut f = Func {
@@ -1196,18 +913,6 @@ fn unwrap(mut n: Node<'_>) -> Option<Node<'_>> {
     None
 }
 
-fn find_object(n: Node<'_>, depth: u32) -> Option<Node<'_>> {
-    if depth > 6 {
-        return None;
-    }
-    if n.kind() == "object" {
-        return Some(n);
-    }
-    let mut c = n.walk();
-    let kids: Vec<Node<'_>> = n.named_children(&mut c).collect();
-    kids.into_iter().find_map(|k| find_object(k, depth + 1))
-}
-
 fn pattern_names(fe: &Front<'_>, p: Node<'_>, out: &mut Vec<String>, depth: u32) {
     if depth > 8 {
         return;
@@ -1257,69 +962,5 @@ fn unescape_js(t: &str) -> String {
         }
         Some(c) => c.to_string(),
         None => t.to_owned(),
-    }
-}
-
-/// Handlers registered by name: `server.tool("x", "...", handler)`.
-pub(crate) fn bind_named_handlers(module: &mut Module) {
-    let pending: Vec<ToolDef> = module
-        .data_tools
-        .iter()
-        .filter(|d| d.name.starts_with('\u{0}'))
-        .cloned()
-        .collect();
-    module.data_tools.retain(|d| !d.name.starts_with('\u{0}'));
-    for def in pending {
-        let target = def.name.trim_start_matches('\u{0}').to_owned();
-        if let Some(f) = module.funcs.iter_mut().find(|f| f.name == target) {
-            let mut def = def.clone();
-            def.name = target.clone();
-            f.tool = Some(def);
-        }
-    }
-}
-
-/// `{name: "...", description: "...", inputSchema: {...}}` literals: the
-/// tools a `ListToolsRequestSchema` handler returns.
-pub(crate) fn data_tools(module: &mut Module) {
-    let mut found = Vec::new();
-    for f in &module.funcs {
-        for a in f
-            .assigns
-            .iter()
-            .map(|a| &a.value)
-            .chain(f.calls.iter().flat_map(|c| c.args.iter()))
-        {
-            collect_tool_literals(a, &mut found, f.line, 0);
-        }
-    }
-    module.data_tools.extend(found);
-}
-
-fn collect_tool_literals(v: &Val, out: &mut Vec<ToolDef>, line: u32, depth: u32) {
-    if depth > 16 {
-        return;
-    }
-    if let (Some(name), Some(schema)) = (
-        v.prop("name").and_then(|n| n.folded.clone()),
-        v.prop("inputSchema"),
-    ) {
-        let d = v.prop("description");
-        if !out.iter().any(|t| t.name == name) {
-            out.push(ToolDef {
-                name,
-                description: d.and_then(|d| d.folded.clone()),
-                unresolved: d.is_some_and(|d| d.folded.is_none()),
-                schema: super::val_to_json(schema),
-                line,
-                entry_only: false,
-            });
-        }
-    }
-    for (_, p) in &v.props {
-        collect_tool_literals(p, out, line, depth + 1);
-    }
-    for i in v.items.iter().flat_map(|i| i.iter()) {
-        collect_tool_literals(i, out, line, depth + 1);
     }
 }
