@@ -36,8 +36,9 @@ fn all(c: &Call) -> Vec<&Val> {
     c.args.iter().collect()
 }
 
+/// `True`, `1`, or a constant holding one of them (`shell=SHELL`).
 fn truthy(v: Option<&Val>) -> bool {
-    v.is_some_and(|v| v.boolean == Some(true))
+    v.is_some_and(|v| v.boolean == Some(true) || v.int.is_some_and(|i| i != 0))
 }
 
 const PY_SUBPROCESS: &[&str] = &["run", "call", "check_call", "check_output", "Popen"];

@@ -266,7 +266,7 @@ impl<'a> Front<'a> {
         {
             let name = self.text(l).to_owned();
             let v = self.val(r, 0);
-            if v.folded.is_some() || v.items.is_some() {
+            if v.folded.is_some() || v.items.is_some() || v.boolean.is_some() || v.int.is_some() {
                 self.scope.consts.insert(name.clone(), v);
             }
             if let Some(alias) = self.alias_target(r) {
@@ -376,10 +376,14 @@ impl<'a> Front<'a> {
             return Some(format!("?.{p}"));
         }
         if f.kind() == "subscript_expression" {
-            // os['sys' + 'tem'], cp[name]
-            let o = self.dotted(f.child_by_field_name("object")?)?;
+            // os['sys' + 'tem'], require('child_process')['exec']
+            let object = f.child_by_field_name("object")?;
+            let o = match self.dotted(object) {
+                Some(d) => self.scope.resolve(&d),
+                None => self.required(object)?,
+            };
             let idx = self.val(f.child_by_field_name("index")?, 0).folded?;
-            return Some(format!("{}.{idx}", self.scope.resolve(&o)));
+            return Some(format!("{o}.{idx}"));
         }
         None
     }

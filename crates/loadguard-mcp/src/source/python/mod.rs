@@ -264,7 +264,7 @@ impl<'a> Front<'a> {
         {
             let v = self.val(r, 0);
             let name = self.text(l).to_owned();
-            if v.folded.is_some() || v.items.is_some() {
+            if v.folded.is_some() || v.items.is_some() || v.boolean.is_some() || v.int.is_some() {
                 self.scope.consts.insert(name.clone(), v);
             }
             // `client = httpx.AsyncClient()`, `run = subprocess.run`,
