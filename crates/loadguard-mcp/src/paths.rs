@@ -18,7 +18,7 @@ static CREDENTIAL: LazyLock<Regex> = LazyLock::new(|| {
         r"|\blogin data\b|\bcookies\.sqlite\b|[/\\]cookies\b|key[34]\.db\b|logins\.json\b|[/\\]local state\b",
         r"|\.mozilla[/\\]firefox|google[/\\]chrome[/\\]|chromium[/\\]|bravesoftware|\.config[/\\]google-chrome",
         r"|keychains?[/\\]|\.bitcoin[/\\]|wallet\.dat\b|\.electrum\b|metamask",
-        r"|\.bash_history\b|\.zsh_history\b",
+        r"|\.bash_history\b|\.zsh_history\b|[/\\~]\.(bashrc|zshrc|bash_profile|zprofile|profile)\b",
         r")"
     ))
     .expect("credential pattern")

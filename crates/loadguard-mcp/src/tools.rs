@@ -181,15 +181,21 @@ fn texts(t: &Tool) -> Vec<(String, String, bool)> {
     out
 }
 
+/// A sentence that opens as a chat role speaking: `SYSTEM: ...`.
+static ROLE_OPENING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(SYSTEM|System|ASSISTANT|ADMIN|DEVELOPER|Developer)\s*:")
+        .expect("role opening")
+});
+
 static TAG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)<\s*/?\s*(important|system|instructions?|hidden|secret|admin|override|critical|assistant[_ ]?instructions?|user[_ ]?instructions?|s)\s*>|\[/?INST\]|<<SYS>>|<!--")
         .expect("tag pattern")
 });
 static DATA_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(pass|put|include|send|add|append|attach|provide|embed|insert|copy|upload|post|forward|transmit|leak|share)\b").expect("verb")
+    Regex::new(r"(?i)\b(pass|put|include|send|add|append|attach|provide|embed|insert|copy|upload|post|forward|transmit|leak|share|e-?mail|mail|exfiltrate|transfer|dump)\b").expect("verb")
 });
 static DATA_NOUN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(contents?|file|keys?|tokens?|credentials?|secrets?|passwords?|conversation|chat history|history|previous messages|system prompt|environment variables|env vars?|api keys?|output of|results? of|whole|entire)\b")
+    Regex::new(r"(?i)\b(contents?|files?|documents?|emails?|keys?|tokens?|credentials?|secrets?|passwords?|(conversation|chat) (history|log|transcript)|(full|entire|whole|previous) (conversation|chat)|previous messages|system prompt|environment variables|env vars?|api keys?|output of|results? of|whole|entire)\b")
         .expect("noun")
 });
 static DESTINATION: LazyLock<Regex> = LazyLock::new(|| {
@@ -365,7 +371,10 @@ fn tool_text(
         let loc = out.at(at, line, needle);
         out.findings.push(b.at(loc).build());
     };
-    if let Some(m) = TAG.find(text) {
+    if let Some(m) = TAG
+        .find(text)
+        .or_else(|| sentences(text).iter().find_map(|s| ROLE_OPENING.find(s)))
+    {
         serious = true;
         push(
             out,

@@ -388,6 +388,7 @@ const SECRECY: &[&[&str]] = &[
     &["do", "not", "let", "the", "user", "know"],
     &["don't", "let", "the", "user", "know"],
     &["never", "mention", "that"],
+    &["never", "mention", "this"],
 ];
 
 struct Matchers {
