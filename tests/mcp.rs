@@ -501,6 +501,17 @@ fn helpers_in_other_files_of_the_package_are_followed() {
         high(&format!("{pkg}/malicious_helper_py/server.py")),
         vec!["MCP201".to_owned()]
     );
+    // Whole modules: `import * as util`, `from . import impl`.
+    for whole in [
+        "malicious_namespace_ts/index.ts",
+        "malicious_module_py/server.py",
+    ] {
+        assert_eq!(
+            high(&format!("{pkg}/{whole}")),
+            vec!["MCP201".to_owned()],
+            "{whole}"
+        );
+    }
     // A containment check in a helper module (itself calling another) guards the sink.
     assert_eq!(
         high(&format!("{pkg}/guarded_helper_ts/index.ts")),

@@ -166,10 +166,20 @@ fn add_siblings(module: &mut Module, read: Siblings<'_>) {
             continue;
         };
         enqueue(&mut queue, &sib.relative_imports);
+        // `import * as util`: every function, called as `util.f`.
+        let whole = imported
+            .iter()
+            .find(|(_, member)| member == "*")
+            .map(|(called, _)| called.clone());
         for g in sib.funcs.iter().filter(|g| g.name != "<module>") {
             let mut g = g.clone();
             g.tool = None;
             g.file = Some(file.clone());
+            if let Some(prefix) = &whole {
+                let mut h = g.clone();
+                h.name = format!("{prefix}.{}", g.name);
+                module.funcs.push(h);
+            }
             if let Some((called, _)) = imported.iter().find(|(_, member)| *member == g.name) {
                 g.name = called.clone();
             } else if module.funcs.iter().any(|f| f.name == g.name) {

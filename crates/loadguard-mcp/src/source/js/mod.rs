@@ -140,12 +140,14 @@ impl<'a> Front<'a> {
                                 self.scope
                                     .aliases
                                     .insert(self.text(c).to_owned(), module.clone());
+                                self.whole_module(&module);
                             }
                             "namespace_import" => {
                                 if let Some(id) = children(c).into_iter().next() {
                                     self.scope
                                         .aliases
                                         .insert(self.text(id).to_owned(), module.clone());
+                                    self.whole_module(&module);
                                 }
                             }
                             "named_imports" => {
@@ -184,6 +186,9 @@ impl<'a> Front<'a> {
                 ) && let Some(module) = self.required(value)
                 {
                     self.module.imported.push(module.clone());
+                    if name.kind() == "identifier" {
+                        self.whole_module(&module);
+                    }
                     self.bind_pattern(name, &module);
                 }
             }
@@ -191,6 +196,18 @@ impl<'a> Front<'a> {
         }
         for c in children(n) {
             self.imports(c, depth + 1);
+        }
+    }
+
+    /// `import * as util from "./util.js"`, `const util = require("./util")`:
+    /// every function of a package module, called as `./util.js.f`.
+    fn whole_module(&mut self, module: &str) {
+        if module.starts_with('.') {
+            self.module.relative_imports.push((
+                module.to_owned(),
+                module.to_owned(),
+                "*".to_owned(),
+            ));
         }
     }
 

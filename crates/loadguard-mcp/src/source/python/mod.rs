@@ -181,6 +181,17 @@ impl<'a> Front<'a> {
                             (head.clone(), head)
                         }
                     };
+                    // `import helpers`: a module beside the file, called as `helpers.f`.
+                    if !name.contains('.')
+                        && !KNOWN_MODULES.contains(&name.as_str())
+                        && star_names(&name).is_empty()
+                    {
+                        self.module.relative_imports.push((
+                            local.clone(),
+                            name.clone(),
+                            "*".to_owned(),
+                        ));
+                    }
                     self.module.imported.push(name);
                     self.scope.aliases.insert(local, target);
                 }
@@ -219,6 +230,17 @@ impl<'a> Front<'a> {
                         self.module
                             .relative_imports
                             .push((called, module.clone(), member.clone()));
+                        // `from . import utils`: the member may be a module, called as `utils.f`.
+                        let as_module = if module.ends_with('.') {
+                            format!("{module}{member}")
+                        } else {
+                            format!("{module}.{member}")
+                        };
+                        self.module.relative_imports.push((
+                            local.clone(),
+                            as_module,
+                            "*".to_owned(),
+                        ));
                     }
                     if !module.starts_with('.') {
                         self.scope
