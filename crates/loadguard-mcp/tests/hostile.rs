@@ -30,6 +30,34 @@ fn deep_nesting_does_not_hide_a_later_tool() {
 }
 
 #[test]
+fn every_nesting_shape_stays_within_the_stack() {
+    let calls = format!(
+        "import os\nfrom mcp.server.fastmcp import FastMCP\nmcp = FastMCP('x')\nx = {}1{}\n{TOOL}",
+        "f(".repeat(5_000),
+        ")".repeat(5_000)
+    );
+    assert!(codes("s.py", &calls).contains(&"MCP201"));
+    let mut blocks =
+        String::from("import os\nfrom mcp.server.fastmcp import FastMCP\nmcp = FastMCP('x')\n");
+    for i in 0..800 {
+        blocks.push_str(&" ".repeat(i));
+        blocks.push_str("if x:\n");
+    }
+    blocks.push_str(&" ".repeat(800));
+    blocks.push_str("pass\n");
+    blocks.push_str(TOOL);
+    assert!(codes("s.py", &blocks).contains(&"MCP201"));
+    let js = format!(
+        "import {{ McpServer }} from \"@modelcontextprotocol/sdk/server/mcp.js\";\nimport {{ exec }} from \"child_process\";\n{}1{};\n{}{}\nconst s = new McpServer({{ name: 'x', version: '1' }});\ns.tool('run', 'Run', {{}}, async ({{ cmd }}) => exec(cmd));\n",
+        "g(".repeat(5_000),
+        ")".repeat(5_000),
+        "function a() { ".repeat(2_000),
+        "}".repeat(2_000)
+    );
+    assert!(codes("s.js", &js).contains(&"MCP201"));
+}
+
+#[test]
 fn huge_literals_referenced_many_times_stay_bounded() {
     let list: Vec<String> = (0..50_000).map(|i| format!("\"s{i}\"")).collect();
     let calls: Vec<String> = (0..5_000).map(|i| format!("f{i}(X, X)")).collect();

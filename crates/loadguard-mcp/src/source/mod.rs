@@ -49,13 +49,7 @@ pub struct SourceReport {
     pub tools: ServerTools,
 }
 
-/// Stack for the analysis thread: the front ends recurse over the syntax
-/// tree up to their depth limit.
-const STACK_BYTES: usize = 256 << 20;
-
 /// Parses and analyses one file. `server` names the server for tool pins.
-/// Runs on its own thread with a stack sized for the deepest syntax the
-/// front ends follow.
 pub fn scan(src: &str, language: Language, server: &str) -> SourceReport {
     scan_with_siblings(src, language, server, None)
 }
@@ -75,27 +69,7 @@ pub fn scan_with_siblings(
     server: &str,
     siblings: Option<Siblings<'_>>,
 ) -> SourceReport {
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .name("mcp-source".to_owned())
-            .stack_size(STACK_BYTES)
-            .spawn_scoped(s, || scan_here(src, language, server, siblings))
-            .ok()
-            .and_then(|h| h.join().ok())
-    })
-    .unwrap_or_else(|| {
-        let f = Finding::builder(
-            &rules::unknown_entry::RULE,
-            "the source analysis could not run; the file was not analysed".to_owned(),
-        )
-        .severity(Severity::Medium)
-        .at(Location::default())
-        .build();
-        SourceReport {
-            findings: vec![f],
-            tools: ServerTools::default(),
-        }
-    })
+    scan_here(src, language, server, siblings)
 }
 
 fn parse(src: &str, language: Language) -> Option<Module> {
@@ -260,7 +234,9 @@ fn scan_here(
         current_file: None,
         validators: taint::validators(&module),
         propagates: HashMap::new(),
+        checked: HashMap::new(),
     };
+    a.index_checked();
     a.propagation();
     a.tools();
     a.behaviour();
@@ -357,6 +333,8 @@ struct Analysis<'a> {
     validators: HashSet<String>,
     /// Per function index: whether its result carries its parameters' taint.
     propagates: HashMap<usize, bool>,
+    /// Per function address: identifiers it hands to a validator.
+    checked: HashMap<usize, HashSet<String>>,
 }
 
 impl Analysis<'_> {

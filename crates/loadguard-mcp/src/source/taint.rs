@@ -284,13 +284,31 @@ impl Analysis<'_> {
 
     /// Identifiers `f` hands to a validator (`validate_repo_path(path, root)`).
     fn checked_by_call(&self, f: &Func, i: &str) -> bool {
-        f.calls.iter().any(|c| {
-            (self.validators.contains(c.callee.as_str())
-                || self
-                    .validators
-                    .contains(c.callee.rsplit('.').next().unwrap_or(&c.callee)))
-                && c.args.iter().any(|a| a.idents.iter().any(|x| x == i))
-        })
+        self.checked
+            .get(&std::ptr::from_ref(f).addr())
+            .is_some_and(|set| set.contains(i))
+    }
+
+    /// Per function (by address), the identifiers it hands to validators;
+    /// computed once, after the validators are known.
+    pub(super) fn index_checked(&mut self) {
+        let m = self.m;
+        for f in &m.funcs {
+            let set: HashSet<String> = f
+                .calls
+                .iter()
+                .filter(|c| {
+                    self.validators.contains(c.callee.as_str())
+                        || self
+                            .validators
+                            .contains(c.callee.rsplit('.').next().unwrap_or(&c.callee))
+                })
+                .flat_map(|c| c.args.iter().flat_map(|a| a.idents.iter().cloned()))
+                .collect();
+            if !set.is_empty() {
+                self.checked.insert(std::ptr::from_ref(f).addr(), set);
+            }
+        }
     }
 
     fn tainted<'t>(&self, v: &Val, t: &'t Taint, f: &Func) -> Option<&'t Origin> {

@@ -28,11 +28,14 @@ pub(crate) fn parse(src: &str) -> Option<Module> {
         scope: Scope::default(),
         module: Module::default(),
         truncated: std::cell::Cell::new(false),
+        calls: std::cell::RefCell::new(std::collections::HashMap::new()),
     };
     fe.imports(root, 0);
     // Constants twice, so that one defined from another later in the file folds.
     for _ in 0..2 {
         fe.constants(root, 0);
+        // Summaries made while constants were still being learned are stale.
+        fe.calls.borrow_mut().clear();
     }
     let mut top = Func {
         name: "<module>".to_owned(),
@@ -147,6 +150,15 @@ struct Front<'a> {
     module: Module,
     /// Some part was nested deeper than [`MAX_DEPTH`].
     truncated: std::cell::Cell<bool>,
+    /// Summaries of call expressions by node: a call nested in arguments is
+    /// summarised once, not again at every enclosing level.
+    calls: std::cell::RefCell<std::collections::HashMap<usize, Val>>,
+}
+
+/// Runs a recursive step with enough stack: more is mapped on demand when
+/// little is left, so deep syntax needs no thread of its own.
+fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 4 << 20, f)
 }
 
 fn line(n: Node<'_>) -> u32 {
@@ -166,6 +178,10 @@ impl<'a> Front<'a> {
     // ---- imports and constants ----------------------------------------------------
 
     fn imports(&mut self, n: Node<'_>, depth: u32) {
+        grow(|| self.imports_here(n, depth));
+    }
+
+    fn imports_here(&mut self, n: Node<'_>, depth: u32) {
         if depth > MAX_DEPTH {
             self.truncated.set(true);
             return;
@@ -273,6 +289,10 @@ impl<'a> Front<'a> {
     }
 
     fn constants(&mut self, n: Node<'_>, depth: u32) {
+        grow(|| self.constants_here(n, depth));
+    }
+
+    fn constants_here(&mut self, n: Node<'_>, depth: u32) {
         if depth > MAX_DEPTH {
             self.truncated.set(true);
             return;
@@ -452,6 +472,10 @@ impl<'a> Front<'a> {
     }
 
     pub(crate) fn val(&self, n: Node<'_>, depth: u32) -> Val {
+        grow(|| self.val_here(n, depth))
+    }
+
+    fn val_here(&self, n: Node<'_>, depth: u32) -> Val {
         if depth > MAX_DEPTH {
             self.truncated.set(true);
             return Val::default();
@@ -630,6 +654,15 @@ impl<'a> Front<'a> {
     }
 
     fn call_val(&self, n: Node<'_>, depth: u32) -> Val {
+        if let Some(v) = self.calls.borrow().get(&n.id()) {
+            return v.clone();
+        }
+        let v = self.call_val_here(n, depth);
+        self.calls.borrow_mut().insert(n.id(), v.clone());
+        v
+    }
+
+    fn call_val_here(&self, n: Node<'_>, depth: u32) -> Val {
         let callee = self.callee(n).unwrap_or_default();
         let (args, kwargs) = self.call_args(n, depth);
         let recv = self.receiver(n, depth);
@@ -781,6 +814,10 @@ impl<'a> Front<'a> {
     }
 
     fn stmt(&mut self, n: Node<'_>, f: &mut Func, depth: u32) {
+        grow(|| self.stmt_here(n, f, depth));
+    }
+
+    fn stmt_here(&mut self, n: Node<'_>, f: &mut Func, depth: u32) {
         if depth > MAX_DEPTH {
             self.truncated.set(true);
             return;
