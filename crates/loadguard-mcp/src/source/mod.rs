@@ -18,6 +18,7 @@ mod ir;
 mod js;
 mod python;
 mod sinks;
+mod syntax;
 mod taint;
 
 use std::collections::{HashMap, HashSet};

@@ -13,6 +13,8 @@ pub(crate) use tools::{bind_named_handlers, data_tools};
 
 use super::fold;
 use super::ir::{self, Assign, Call, Func, Interpolation, Module, Scope, Val};
+use super::syntax::{CallCache, grow};
+pub(crate) use super::syntax::{children, line};
 
 /// Syntax nesting the analysis follows; deeper parts are reported, not read
 /// (the analysis runs on a thread with a stack sized for it).
@@ -41,7 +43,7 @@ pub(crate) fn parse(src: &str, dialect: Dialect) -> Option<Module> {
         scope: Scope::default(),
         module: Module::default(),
         truncated: std::cell::Cell::new(false),
-        calls: std::cell::RefCell::new(std::collections::HashMap::new()),
+        calls: CallCache::default(),
         anon: 0,
         consumed: std::collections::HashSet::new(),
     };
@@ -49,7 +51,7 @@ pub(crate) fn parse(src: &str, dialect: Dialect) -> Option<Module> {
     for _ in 0..2 {
         fe.constants(root, 0);
         // Summaries made while constants were still being learned are stale.
-        fe.calls.borrow_mut().clear();
+        fe.calls.clear();
     }
     let mut top = Func {
         name: "<module>".to_owned(),
@@ -68,29 +70,10 @@ struct Front<'a> {
     module: Module,
     /// Some part was nested deeper than [`MAX_DEPTH`].
     truncated: std::cell::Cell<bool>,
-    /// Summaries of call expressions by node: a call nested in arguments is
-    /// summarised once, not again at every enclosing level.
-    calls: std::cell::RefCell<std::collections::HashMap<usize, Val>>,
+    calls: CallCache,
     anon: usize,
     /// Callbacks already read as tool functions.
     consumed: std::collections::HashSet<usize>,
-}
-
-/// Runs a recursive step with enough stack: more is mapped on demand when
-/// little is left, so deep syntax needs no thread of its own.
-fn grow<R>(f: impl FnOnce() -> R) -> R {
-    stacker::maybe_grow(128 * 1024, 4 << 20, f)
-}
-
-fn line(n: Node<'_>) -> u32 {
-    u32::try_from(n.start_position().row + 1).unwrap_or(u32::MAX)
-}
-
-fn children(n: Node<'_>) -> Vec<Node<'_>> {
-    let mut c = n.walk();
-    n.named_children(&mut c)
-        .filter(|c| c.kind() != "comment")
-        .collect()
 }
 
 /// `node:fs/promises` and `fs-extra` are `fs`.
@@ -607,12 +590,7 @@ impl<'a> Front<'a> {
     }
 
     fn call_val(&self, n: Node<'_>, depth: u32) -> Val {
-        if let Some(v) = self.calls.borrow().get(&n.id()) {
-            return v.clone();
-        }
-        let v = self.call_val_here(n, depth);
-        self.calls.borrow_mut().insert(n.id(), v.clone());
-        v
+        self.calls.get_or(n, || self.call_val_here(n, depth))
     }
 
     fn call_val_here(&self, n: Node<'_>, depth: u32) -> Val {
