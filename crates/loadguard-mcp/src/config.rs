@@ -320,12 +320,14 @@ fn secrets_of(s: &Server, r: &mut Reporter<'_>) {
     }
 }
 
-fn is_loopback(host: &str) -> bool {
+/// The loopback interface, by name or address (brackets allowed).
+pub(crate) fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h == "localhost" || h.ends_with(".localhost") || h == "::1" || h.starts_with("127.")
 }
 
-fn host_of(url: &str) -> Option<(&str, &str)> {
+/// Scheme and host of a URL (an IPv6 host keeps its brackets).
+pub(crate) fn host_of(url: &str) -> Option<(&str, &str)> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split(['/', '?', '#']).next()?;
     let authority = authority.rsplit('@').next()?;
@@ -391,7 +393,7 @@ fn launch(s: &Server, r: &mut Reporter<'_>) {
             &argv[0],
             format!(
                 "the launch line downloads code and runs it: `{}`",
-                clip(text)
+                shell::clip(text, 160)
             ),
         );
     } else if script.is_some() {
@@ -400,20 +402,12 @@ fn launch(s: &Server, r: &mut Reporter<'_>) {
             None,
             "command",
             &argv[0],
-            format!("started through {how}: `{}`", clip(text)),
+            format!("started through {how}: `{}`", shell::clip(text, 160)),
         );
     }
     crate::launch::packages(s, &prog, r);
     broad_grants(s, r);
     untrusted_paths(s, r);
-}
-
-fn clip(s: &str) -> String {
-    if s.chars().count() > 160 {
-        format!("{}…", s.chars().take(160).collect::<String>())
-    } else {
-        s.to_owned()
-    }
 }
 
 fn broad_grants(s: &Server, r: &mut Reporter<'_>) {

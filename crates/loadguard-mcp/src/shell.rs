@@ -50,6 +50,15 @@ pub fn destroys(line: &str) -> bool {
     DESTROY.is_match(line)
 }
 
+/// A command line or payload shortened for a message.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    } else {
+        s.to_owned()
+    }
+}
+
 /// The base name of a program, without folder, `.exe`/`.cmd` and case.
 pub fn program(command: &str) -> String {
     let base = command

@@ -200,7 +200,7 @@ impl Analysis<'_> {
                         None,
                         c.line,
                         place.to_owned(),
-                        format!("{place} runs `{}`", clip(&line)),
+                        format!("{place} runs `{}`", shell::clip(&line, 120)),
                     );
                 } else if shell::downloads_and_runs(&line) {
                     self.report(
@@ -208,7 +208,10 @@ impl Analysis<'_> {
                         None,
                         c.line,
                         place.to_owned(),
-                        format!("{place} downloads code and runs it: `{}`", clip(&line)),
+                        format!(
+                            "{place} downloads code and runs it: `{}`",
+                            shell::clip(&line, 120)
+                        ),
                     );
                 }
                 if let Some(p) = paths::credential(&line) {
@@ -279,7 +282,7 @@ impl Analysis<'_> {
                     format!(
                         "{place} runs a decoded payload through `{}`: `{}`",
                         c.callee,
-                        clip(&shown)
+                        shell::clip(&shown, 120)
                     ),
                 );
             } else if h.kind == Kind::Code && h.values.iter().any(|v| fetched(v)) {
@@ -455,14 +458,6 @@ impl Analysis<'_> {
                 msg,
             );
         }
-    }
-}
-
-fn clip(s: &str) -> String {
-    if s.chars().count() > 120 {
-        format!("{}…", s.chars().take(120).collect::<String>())
-    } else {
-        s.to_owned()
     }
 }
 

@@ -14,9 +14,6 @@ use crate::rules;
 /// pattern): a value passed through them comes back validated.
 pub(super) fn validators(m: &Module) -> HashSet<String> {
     let mut out: HashSet<String> = HashSet::new();
-    let is = |set: &HashSet<String>, callee: &str| {
-        set.contains(callee) || set.contains(callee.rsplit('.').next().unwrap_or(callee))
-    };
     // Also a function that hands (something derived from) its parameter to
     // a validator: `validatePath` calling `isPathWithinAllowedDirectories`.
     for _ in 0..4 {
@@ -32,7 +29,7 @@ pub(super) fn validators(m: &Module) -> HashSet<String> {
                     .flat_map(|p| p.split(','))
                     .any(|p| f.validated.iter().any(|v| v == p))
                 || f.calls.iter().any(|c| {
-                    is(&out, &c.callee)
+                    names_validator(&out, &c.callee)
                         && c.args.iter().any(|a| {
                             a.idents
                                 .iter()
@@ -49,6 +46,12 @@ pub(super) fn validators(m: &Module) -> HashSet<String> {
         }
     }
     out
+}
+
+/// Whether `callee` calls one of `validators`, by its full name (an
+/// imported `utils.check`) or its last segment (`self.check`).
+fn names_validator(validators: &HashSet<String>, callee: &str) -> bool {
+    validators.contains(callee) || validators.contains(callee.rsplit('.').next().unwrap_or(callee))
 }
 
 /// A function's parameters and the variables assigned from them.
@@ -159,20 +162,12 @@ const NETWORK_WORDS: &[&str] = &[
 ];
 
 pub(super) fn host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit('@').next()?;
-    Some(authority.split(':').next()?.to_ascii_lowercase())
+    crate::config::host_of(url).map(|(_, h)| h.to_ascii_lowercase())
 }
 
+/// Loopback, or no real destination: the unspecified address, no host.
 fn loopback(h: &str) -> bool {
-    h == "localhost"
-        || h.starts_with("127.")
-        || h == "::1"
-        || h == "[::1]"
-        || h == "0.0.0.0"
-        || h.ends_with(".localhost")
-        || h.is_empty()
+    crate::config::is_loopback(h) || h == "0.0.0.0" || h.is_empty()
 }
 
 /// The external URL literal (or fragment) of a value: `https://x.example/...`.
@@ -237,11 +232,7 @@ fn host_label(h: &str) -> String {
 
 impl Analysis<'_> {
     fn clean(&self, v: &Val) -> bool {
-        v.sanitized
-            || v.calls.iter().any(|c| {
-                self.validators.contains(c.as_str())
-                    || self.validators.contains(c.rsplit('.').next().unwrap_or(c))
-            })
+        v.sanitized || v.calls.iter().any(|c| names_validator(&self.validators, c))
     }
 
     /// The value's tainted identifiers all hold paths (`/...`).
@@ -297,12 +288,7 @@ impl Analysis<'_> {
             let set: HashSet<String> = f
                 .calls
                 .iter()
-                .filter(|c| {
-                    self.validators.contains(c.callee.as_str())
-                        || self
-                            .validators
-                            .contains(c.callee.rsplit('.').next().unwrap_or(&c.callee))
-                })
+                .filter(|c| names_validator(&self.validators, &c.callee))
                 .flat_map(|c| c.args.iter().flat_map(|a| a.idents.iter().cloned()))
                 .collect();
             if !set.is_empty() {
