@@ -2,14 +2,14 @@
 //! `loadguard-hub` crate (network only for an `hf:` target or a Hub URL).
 
 use std::io::{IsTerminal, Write};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use loadguard_hub::client::{Client, HubConfig};
 use loadguard_hub::{ScannedFile, cache, target};
-use loadguard_scan::Format;
 
-use crate::scan::{Scanner, Target};
+use crate::scan::{Budget, Scanner, Target};
 
 /// Splits the command line into local paths and Hub targets.
 pub(crate) fn split(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
@@ -42,6 +42,7 @@ fn to_target(f: ScannedFile) -> Target {
 pub(crate) fn scan_targets(
     specs: &[String],
     scanner: &Scanner,
+    budget: &Budget,
     progress: bool,
 ) -> Result<Vec<Target>> {
     let config = HubConfig::from_env();
@@ -72,6 +73,7 @@ pub(crate) fn scan_targets(
         }
         let client = Client::new(config.clone());
         let mut n = 0usize;
+        let mut stop = None;
         let repo = loadguard_hub::scan_repo(
             &client,
             &t,
@@ -88,22 +90,29 @@ pub(crate) fn scan_targets(
                         stats.bytes() as f64 / 1e6
                     );
                 }
+                stop = budget
+                    .out_of_time()
+                    .or_else(|| budget.out_of_bytes(stats.bytes()));
+                if stop.is_some() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
             },
         )
         .with_context(|| format!("scanning {spec}"))?;
         if progress {
             let _ = write!(std::io::stderr(), "\r\x1b[K");
         }
-        out.push(Target {
-            path: repo.name.clone(),
-            format: Format::ModelFolder,
-            size: 0,
-            findings: repo.findings,
-            error: None,
-            sha256: None,
-            external_data: Vec::new(),
-        });
+        out.push(Target::folder(repo.name.clone(), repo.findings));
         out.extend(repo.files.into_iter().map(to_target));
+        if let Some(why) = &stop {
+            out.extend(
+                repo.unscanned
+                    .into_iter()
+                    .map(|(path, size)| Target::over_budget(path, size, why)),
+            );
+        }
     }
     Ok(out)
 }

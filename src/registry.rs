@@ -9,6 +9,7 @@ pub(crate) fn all_rules() -> Vec<&'static Rule> {
     let mut all: Vec<&'static Rule> = vec![
         &loadguard_scan::rules::not_scanned::RULE,
         &rules::target_config::RULE,
+        &rules::budget::RULE,
     ];
     all.extend_from_slice(loadguard_scan::rules::ALL);
     all.extend_from_slice(loadguard_formats::rules::ALL);

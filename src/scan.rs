@@ -1,6 +1,7 @@
 //! Turning paths into scanned targets: walk, read, detect by content, scan.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use loadguard_core::{Finding, Location, Verdict};
 use loadguard_pickle::Policy;
@@ -27,6 +28,35 @@ pub(crate) struct Target {
 }
 
 impl Target {
+    /// A folder's own findings (its signature status, a Hub repository).
+    pub(crate) fn folder(path: String, findings: Vec<Finding>) -> Self {
+        Self {
+            path,
+            format: Format::ModelFolder,
+            size: 0,
+            findings,
+            error: None,
+            sha256: None,
+            external_data: Vec::new(),
+        }
+    }
+
+    /// A file left unscanned because the budget ran out (`why`).
+    pub(crate) fn over_budget(path: String, size: u64, why: &str) -> Self {
+        let finding = Finding::builder(&rules::budget::RULE, format!("not scanned: {why}"))
+            .at(Location::file(&path))
+            .build();
+        Self {
+            path,
+            format: Format::Unsupported("budget reached"),
+            size,
+            findings: vec![finding],
+            error: None,
+            sha256: None,
+            external_data: Vec::new(),
+        }
+    }
+
     pub(crate) fn verdict(&self) -> Verdict {
         if self.error.is_some() {
             return Verdict::Review;
@@ -38,6 +68,58 @@ impl Target {
         } else {
             found
         }
+    }
+}
+
+/// A target's time and byte budget, checked before each file.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    deadline: Option<Instant>,
+    timeout: Option<Duration>,
+    max_bytes: Option<u64>,
+}
+
+impl Budget {
+    pub(crate) fn new(timeout: Option<Duration>, max_bytes: Option<u64>) -> Self {
+        Self {
+            deadline: timeout.and_then(|t| Instant::now().checked_add(t)),
+            timeout,
+            max_bytes,
+        }
+    }
+
+    /// Why no more files may be started: the time is up.
+    pub(crate) fn out_of_time(&self) -> Option<String> {
+        let deadline = self.deadline?;
+        (Instant::now() >= deadline).then(|| {
+            format!(
+                "the target's time budget ({} s) ran out",
+                self.timeout.unwrap_or_default().as_secs_f64()
+            )
+        })
+    }
+
+    /// Why no more bytes may be read once `spent` have been.
+    pub(crate) fn out_of_bytes(&self, spent: u64) -> Option<String> {
+        let max = self.max_bytes?;
+        (spent > max).then(|| format!("the target's byte budget ({max} bytes) ran out"))
+    }
+
+    /// Files admitted under the byte budget, in path order: the first
+    /// `n` of `sizes` whose running total stays within it (all, without a
+    /// byte budget).
+    fn admitted(&self, sizes: &[u64]) -> usize {
+        let Some(max) = self.max_bytes else {
+            return usize::MAX;
+        };
+        let mut total = 0u64;
+        sizes
+            .iter()
+            .take_while(|s| {
+                total = total.saturating_add(**s);
+                total <= max
+            })
+            .count()
     }
 }
 
@@ -55,18 +137,40 @@ pub(crate) struct Scanner {
 
 impl Scanner {
     /// Scans every file under `paths`, in parallel; targets come back sorted by path.
-    pub(crate) fn scan_paths(&self, paths: &[PathBuf]) -> Vec<Target> {
+    pub(crate) fn scan_paths(&self, paths: &[PathBuf], budget: &Budget) -> Vec<Target> {
         let mut files = Vec::new();
         let mut errors = Vec::new();
         for path in paths {
             collect_files(path, &mut files, &mut errors);
         }
         self.total
-            .store(files.len(), std::sync::atomic::Ordering::Relaxed);
+            .fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+        let sizes: Vec<u64> = if budget.max_bytes.is_some() {
+            files
+                .iter()
+                .map(|f| f.metadata().map_or(0, |m| m.len()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let admitted = budget.admitted(&sizes);
         let mut targets: Vec<Target> = files
             .par_iter()
-            .map(|f| {
-                let t = self.scan_file(f);
+            .enumerate()
+            .map(|(i, f)| {
+                let why = if i >= admitted {
+                    budget.out_of_bytes(u64::MAX)
+                } else {
+                    budget.out_of_time()
+                };
+                let t = match why {
+                    Some(why) => Target::over_budget(
+                        f.display().to_string(),
+                        sizes.get(i).copied().unwrap_or(0),
+                        &why,
+                    ),
+                    None => self.scan_file(f),
+                };
                 self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 t
             })

@@ -119,3 +119,89 @@ fn offline_mode_reads_the_cache_only() {
     assert_eq!(code, 1);
     assert!(out.contains("model.pkl"), "{out}");
 }
+
+#[test]
+fn batch_of_hub_targets_with_a_byte_budget() {
+    let hub = start(poisoned_and_clean(), Mode::Range);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let list = dir.path().join("repos.txt");
+    let clean = format!("hf:o/clean@{SHA}");
+    std::fs::write(
+        &list,
+        format!("hf:o/poisoned\n{clean}\nhf:o/nothing-here\n"),
+    )
+    .expect("write");
+    let list = list.to_str().unwrap_or_default();
+    let (code, out, err) = loadguard(
+        &hub.api,
+        &[],
+        &[
+            "scan",
+            "--no-config",
+            "--targets",
+            list,
+            "--format",
+            "jsonl",
+            "--jobs",
+            "2",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let records: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("record"))
+        .collect();
+    let get = |t: &str| {
+        records
+            .iter()
+            .find(|r| r["target"] == t)
+            .unwrap_or_else(|| panic!("no record for {t}: {out}"))
+    };
+    assert_eq!(get("hf:o/poisoned")["verdict"], "not-safe");
+    // Clean, apart from a tokenizer.model that no loader executes (info).
+    assert_eq!(get(&clean)["verdict"], "not-scanned", "{}", get(&clean));
+    assert!(
+        get(&clean)["findings"]
+            .as_array()
+            .is_some_and(|f| f.iter().all(|f| f["severity"] == "info")),
+        "{}",
+        get(&clean)
+    );
+    let missing = get("hf:o/nothing-here");
+    assert_eq!(missing["verdict"], "not-scanned");
+    assert!(
+        missing["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not found")),
+        "{missing}"
+    );
+
+    // One byte of budget: the first file is downloaded, every later one is
+    // named as not scanned, and the repository is never called safe.
+    let (_, out, err) = loadguard(
+        &hub.api,
+        &[],
+        &[
+            "scan",
+            "--no-config",
+            "--format",
+            "jsonl",
+            "--target-max-bytes",
+            "1",
+            &clean,
+        ],
+    );
+    let record: serde_json::Value =
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let files = record["files"].as_array().cloned().unwrap_or_default();
+    let skipped = record["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "LG003")
+        .count();
+    // The repository's own entry, one scanned file, the rest skipped.
+    assert!(files.len() > 3, "{record}");
+    assert_eq!(skipped, files.len() - 2, "{record}");
+    assert_eq!(record["verdict"], "review");
+}

@@ -20,13 +20,13 @@ struct Report<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool {
+pub(crate) struct Tool {
     name: &'static str,
     version: &'static str,
 }
 
 #[derive(Serialize)]
-struct JsonTarget<'a> {
+pub(crate) struct JsonTarget<'a> {
     path: &'a str,
     format: &'static str,
     size: u64,
@@ -36,7 +36,7 @@ struct JsonTarget<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     rule: &'static str,
     name: &'static str,
     severity: &'static str,
@@ -63,7 +63,7 @@ struct JsonLocation<'a> {
     column: Option<u32>,
 }
 
-fn finding(f: &Finding) -> JsonFinding<'_> {
+pub(crate) fn finding(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         rule: f.rule.code,
         name: f.rule.name,
@@ -89,25 +89,28 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
     }
 }
 
+pub(crate) fn target(t: &Target) -> JsonTarget<'_> {
+    JsonTarget {
+        path: &t.path,
+        format: t.format.name(),
+        size: t.size,
+        verdict: t.verdict().as_str(),
+        findings: t.findings.len(),
+        error: t.error.as_deref(),
+    }
+}
+
+pub(crate) const TOOL: Tool = Tool {
+    name: "loadguard",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
 pub(crate) fn render(out: &mut dyn Write, targets: &[Target], verdict: Verdict) -> io::Result<()> {
     let report = Report {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "loadguard",
-            version: env!("CARGO_PKG_VERSION"),
-        },
+        tool: TOOL,
         verdict: verdict.as_str(),
-        targets: targets
-            .iter()
-            .map(|t| JsonTarget {
-                path: &t.path,
-                format: t.format.name(),
-                size: t.size,
-                verdict: t.verdict().as_str(),
-                findings: t.findings.len(),
-                error: t.error.as_deref(),
-            })
-            .collect(),
+        targets: targets.iter().map(target).collect(),
         findings: targets
             .iter()
             .flat_map(|t| t.findings.iter().map(finding))

@@ -3,5 +3,6 @@
 pub(crate) mod cyclonedx;
 pub(crate) mod github;
 pub(crate) mod json;
+pub(crate) mod jsonl;
 pub(crate) mod sarif;
 pub(crate) mod text;

@@ -13,6 +13,7 @@ pub mod remote;
 pub mod rules;
 pub mod target;
 
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use loadguard_core::{Finding, Location};
@@ -58,6 +59,10 @@ pub struct RepoScan {
     pub files: Vec<ScannedFile>,
     /// Findings about the repository as a whole.
     pub findings: Vec<Finding>,
+    /// Files listed but not scanned because `on_file` asked to stop (a
+    /// budget ran out): `(hf:org/name@commit/path, size)`, for the caller
+    /// to report.
+    pub unscanned: Vec<(String, u64)>,
 }
 
 fn finding(rule: &'static loadguard_core::Rule, path: &str, message: String) -> Finding {
@@ -147,13 +152,14 @@ fn scan_file(
 }
 
 /// Resolves, lists and scans a repository. `on_file` is called after each
-/// file (for a progress line).
+/// file (for a progress line, or a budget); when it breaks, the files not
+/// yet scanned are returned in [`RepoScan::unscanned`].
 pub fn scan_repo(
     client: &Client,
     t: &HubTarget,
     policy: &Policy,
     options: &ScanOptions,
-    mut on_file: impl FnMut(&ScannedFile, &client::Stats),
+    mut on_file: impl FnMut(&ScannedFile, &client::Stats) -> ControlFlow<()>,
 ) -> Result<RepoScan, HubError> {
     let commit = client.resolve_commit(t)?;
     let name = t.display(Some(&commit));
@@ -163,12 +169,20 @@ pub fn scan_repo(
         commit: commit.clone(),
         files: Vec::new(),
         findings: repo_findings(t, &commit, &name, files.iter().map(|f| f.path.as_str())),
+        unscanned: Vec::new(),
     };
-    for file in &files {
+    let mut rest = files.iter();
+    for file in rest.by_ref() {
         let scanned = scan_file(client, t, &commit, file, &name, policy, options);
-        on_file(&scanned, &client.stats);
+        let flow = on_file(&scanned, &client.stats);
         out.files.push(scanned);
+        if flow.is_break() {
+            break;
+        }
     }
+    out.unscanned = rest
+        .map(|f| (format!("{name}/{}", f.path), f.size))
+        .collect();
     Ok(out)
 }
 

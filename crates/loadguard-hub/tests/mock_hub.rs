@@ -29,7 +29,7 @@ fn scan(hub: &Hub, spec: &str) -> Result<loadguard_hub::RepoScan, HubError> {
         &t,
         Policy::builtin(),
         &ScanOptions::default(),
-        |_, _| {},
+        |_, _| std::ops::ControlFlow::Continue(()),
     )
 }
 
@@ -240,7 +240,7 @@ fn cost_of(repo: &str, name: &str, file: Body) -> (u64, u64, loadguard_hub::Repo
         &t,
         Policy::builtin(),
         &ScanOptions::default(),
-        |_, _| {},
+        |_, _| std::ops::ControlFlow::Continue(()),
     )
     .expect("scan");
     (c.stats.requests(), c.stats.bytes(), r)
