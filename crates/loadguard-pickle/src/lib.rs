@@ -178,13 +178,22 @@ pub fn sniff(data: &[u8]) -> bool {
 }
 
 /// A stricter test for bytes that are usually not pickles (tensor storages
-/// in a checkpoint): a PROTO header, and a trial parse of the window that
-/// reaches STOP, runs to the end of the window, or names a plausible global
-/// before failing; without a PROTO header, a stream that names or calls
-/// something.
+/// in a checkpoint, joblib array data): a PROTO header, and a trial parse of
+/// the window that reaches STOP, runs to the end of the window, or names a
+/// plausible global before failing; without a PROTO header, a stream that
+/// loads with an effect, or names or calls something before it fails.
+///
+/// An extension code (EXT1/2/4) alone is not enough there: a float whose
+/// first byte is 0x82-0x84 decodes as one (one array in ninety), and with an
+/// unregistered code (every code, in a process that registered none)
+/// `pickle.load` fails without importing anything.
 pub fn sniff_strict(window: &[u8]) -> bool {
     if !matches!(window, [0x80, v, ..] if *v <= opcode::HIGHEST_PROTOCOL) {
-        return probe(window).has_effects();
+        return match probe(window) {
+            Probe::Loads { effects, .. } => effects,
+            Probe::FailsAfterEffects { .. } => names_or_calls(window),
+            _ => false,
+        };
     }
     let mut saw_global = false;
     let mut count = 0;
@@ -201,6 +210,26 @@ pub fn sniff_strict(window: &[u8]) -> bool {
         }
     }
     true
+}
+
+/// Whether the instructions that decode from the start of `data` name a
+/// global or call something (before the first that does not decode).
+fn names_or_calls(data: &[u8]) -> bool {
+    use opcode::Opcode;
+    decode::instructions(data, 0)
+        .map_while(Result::ok)
+        .any(|ins| {
+            matches!(
+                ins.opcode,
+                Opcode::Global
+                    | Opcode::StackGlobal
+                    | Opcode::Inst
+                    | Opcode::Obj
+                    | Opcode::Reduce
+                    | Opcode::NewObj
+                    | Opcode::NewObjEx
+            )
+        })
 }
 
 /// The magic number a legacy `torch.save` pickles first.

@@ -981,3 +981,32 @@ fn the_effect_map_names_its_evidence() {
     let data = p4(&[&sg("optparse", "Values.read_file"), STOP]);
     assert_eq!(codes(&run(&data)), ["PKL002"]);
 }
+
+/// Joblib writes array data raw after its wrapper; `sniff_strict` decides
+/// whether those bytes might be a pickle for `pickle.load`. A float whose
+/// first byte decodes as EXT1/EXT2/EXT4 is not one: the coefficient of a
+/// real scikit-learn model (0.958..., little-endian `83 4c db 54 ...`) was
+/// reported as PKL004.
+#[test]
+fn array_data_starting_with_an_extension_code_is_not_a_pickle() {
+    let coef = [0x83, 0x4c, 0xdb, 0x54, 0x1c, 0xaa, 0xee, 0x3f];
+    assert!((f64::from_le_bytes(coef) - 0.958).abs() < 0.001);
+    assert!(!loadguard_pickle::sniff_strict(&coef));
+    for ext in [0x82u8, 0x83, 0x84] {
+        for tail in [
+            [0u8; 7],
+            [0x3f; 7],
+            [0xff; 7],
+            [0x4c, 0xdb, 0x54, 0x1c, 0xaa, 0xee, 0x3f],
+        ] {
+            let mut w = vec![ext];
+            w.extend_from_slice(&tail);
+            assert!(!loadguard_pickle::sniff_strict(&w), "{w:02x?}");
+        }
+    }
+    // A payload in array data still is one: it names what it calls.
+    assert!(loadguard_pickle::sniff_strict(b"cos\nsystem\n(S'id'\ntR."));
+    assert!(loadguard_pickle::sniff_strict(
+        b"\x82\x01cos\nsystem\n(S'id'\ntR."
+    ));
+}
