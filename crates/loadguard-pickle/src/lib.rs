@@ -178,28 +178,30 @@ pub fn sniff(data: &[u8]) -> bool {
 }
 
 /// A stricter test for bytes that are usually not pickles (tensor storages
-/// in a checkpoint, joblib array data): a PROTO header, and a trial parse of
-/// the window that reaches STOP, runs to the end of the window, or names a
-/// plausible global before failing; without a PROTO header, a stream that
-/// loads with an effect, or names or calls something before it fails.
+/// in a checkpoint, joblib array data). `whole`: the window is all of the
+/// bytes (a small storage), not a prefix of them.
 ///
-/// An extension code (EXT1/2/4) alone is not enough there: a float whose
-/// first byte is 0x82-0x84 decodes as one (one array in ninety), and with an
-/// unregistered code (every code, in a process that registered none)
-/// `pickle.load` fails without importing anything.
-pub fn sniff_strict(window: &[u8]) -> bool {
+/// With a PROTO header: a trial parse of the window that reaches STOP, runs
+/// to the end of a window that is only a prefix (a pickle longer than the
+/// window), or names a plausible global or does something before it fails.
+/// Without one: a stream that loads with an effect, or names or calls
+/// something before it fails.
+///
+/// An extension code (EXT1/2/4) alone is not enough: floats decode as such
+/// streams (`0.958` is `83 4c db 54 ...`, EXT2; `66561.0f` is `80 00 82 47`,
+/// PROTO 0 and EXT1), and with an unregistered code (every code, in a
+/// process that registered none) `pickle.load` fails without importing
+/// anything. Nor is running to the end of all the bytes without a STOP:
+/// `pickle.load` then fails.
+pub fn sniff_strict(window: &[u8], whole: bool) -> bool {
     if !matches!(window, [0x80, v, ..] if *v <= opcode::HIGHEST_PROTOCOL) {
-        return match probe(window) {
-            Probe::Loads { effects, .. } => effects,
-            Probe::FailsAfterEffects { .. } => names_or_calls(window),
-            _ => false,
-        };
+        return acts(window);
     }
     let mut saw_global = false;
     let mut count = 0;
     for ins in decode::instructions(window, 0) {
         let Ok(ins) = ins else {
-            return saw_global;
+            return saw_global || acts(window);
         };
         count += 1;
         if let decode::Arg::Global { module, name } = ins.arg {
@@ -209,7 +211,19 @@ pub fn sniff_strict(window: &[u8]) -> bool {
             return count >= 2;
         }
     }
-    true
+    !whole || saw_global || acts(window)
+}
+
+/// Whether the unpickler model, run over `window`, names a global or calls
+/// something in an instruction it executed (an EXT code alone does not
+/// count; an instruction that fails did nothing).
+fn acts(window: &[u8]) -> bool {
+    let executed = match probe(window) {
+        Probe::Loads { effects: true, end } => end,
+        Probe::FailsAfterEffects { offset } => offset,
+        _ => return false,
+    };
+    names_or_calls(&window[..executed.min(window.len())])
 }
 
 /// Whether the instructions that decode from the start of `data` name a

@@ -1858,7 +1858,8 @@ impl<'a> Machine<'a> {
         };
         // The skipped bytes are data to joblib; to plain pickle.load they are
         // opcodes. Scan them if they look like a pickle.
-        if crate::sniff_strict(&self.data[pos..end.min(pos + 64 * 1024)]) {
+        let window = &self.data[pos..end.min(pos + 64 * 1024)];
+        if crate::sniff_strict(window, end - pos == window.len()) {
             self.nested.push(Nested {
                 bytes: NestedBytes::Input {
                     start: pos,

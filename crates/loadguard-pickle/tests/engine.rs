@@ -991,7 +991,7 @@ fn the_effect_map_names_its_evidence() {
 fn array_data_starting_with_an_extension_code_is_not_a_pickle() {
     let coef = [0x83, 0x4c, 0xdb, 0x54, 0x1c, 0xaa, 0xee, 0x3f];
     assert!((f64::from_le_bytes(coef) - 0.958).abs() < 0.001);
-    assert!(!loadguard_pickle::sniff_strict(&coef));
+    assert!(!loadguard_pickle::sniff_strict(&coef, true));
     for ext in [0x82u8, 0x83, 0x84] {
         for tail in [
             [0u8; 7],
@@ -1001,12 +1001,30 @@ fn array_data_starting_with_an_extension_code_is_not_a_pickle() {
         ] {
             let mut w = vec![ext];
             w.extend_from_slice(&tail);
-            assert!(!loadguard_pickle::sniff_strict(&w), "{w:02x?}");
+            assert!(!loadguard_pickle::sniff_strict(&w, true), "{w:02x?}");
         }
     }
-    // A payload in array data still is one: it names what it calls.
-    assert!(loadguard_pickle::sniff_strict(b"cos\nsystem\n(S'id'\ntR."));
-    assert!(loadguard_pickle::sniff_strict(
-        b"\x82\x01cos\nsystem\n(S'id'\ntR."
+    // torch.full((2,), 66561.0) as a storage: PROTO 0, EXT1 71, twice, and
+    // no STOP. The bytes are all there is, so this is not a pickle.
+    let storage = [0x80, 0x00, 0x82, 0x47, 0x80, 0x00, 0x82, 0x47];
+    assert!(!loadguard_pickle::sniff_strict(&storage, true));
+    // EXT1 116 then NEWOBJ, which underflows: random storage bytes, found
+    // in a sweep of real torch.save checkpoints.
+    assert!(!loadguard_pickle::sniff_strict(
+        &[0x82, 0x74, 0x81, 0x3f],
+        true
     ));
+    // The first 64 KiB of a longer storage that decode this far may be a
+    // pickle longer than the window.
+    assert!(loadguard_pickle::sniff_strict(&storage, false));
+    // A payload in array data still is one: it names what it calls, also
+    // when it fails after the call.
+    for payload in [
+        &b"cos\nsystem\n(S'id'\ntR."[..],
+        b"\x82\x01cos\nsystem\n(S'id'\ntR.",
+        b"\x80\x04\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R",
+        b"\x80\x04\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R\xff\xff",
+    ] {
+        assert!(loadguard_pickle::sniff_strict(payload, true), "{payload:?}");
+    }
 }

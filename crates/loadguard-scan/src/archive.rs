@@ -45,7 +45,8 @@ impl Ctx<'_> {
             };
             if is_storage {
                 let window = &data[..data.len().min(64 * 1024)];
-                if loadguard_pickle::sniff_strict(window) {
+                let whole = entry.size <= window.len() as u64;
+                if loadguard_pickle::sniff_strict(window, whole) {
                     let full = self.member_bytes(src, entry, &member, false);
                     if let Some(full) = full {
                         self.pickle(&full, &member, false);
