@@ -40,7 +40,7 @@ def checkpoint():
 
 
 def mixed(n):
-    root = os.path.join(DATA, f"mixed_{n // 1000}k")
+    root = os.path.join(DATA, f"repos_{n // 1000}k")
     if os.path.exists(root):
         return root
     import numpy as np
@@ -70,12 +70,12 @@ def mixed(n):
     with open(os.path.join(d, "notes.txt"), "w") as f:
         f.write("training notes\n" * 20)
     kinds = sorted(os.listdir(d))
+    # One "repository" per set of kinds, under names the libraries use.
     for i in range(n):
-        folder = os.path.join(tmp, f"repo-{i // 100:04d}")
+        folder = os.path.join(tmp, f"org-{i // 7000:02d}", f"repo-{i // len(kinds):05d}")
         os.makedirs(folder, exist_ok=True)
         k = kinds[i % len(kinds)]
-        stem, ext = os.path.splitext(k)
-        shutil.copyfile(os.path.join(d, k), os.path.join(folder, f"{stem}-{i}{ext}"))
+        shutil.copyfile(os.path.join(d, k), os.path.join(folder, k))
     shutil.rmtree(d)
     os.rename(tmp, root)
     return root

@@ -194,6 +194,10 @@ pub fn sniff(data: &[u8]) -> bool {
 /// anything. Nor is running to the end of all the bytes without a STOP:
 /// `pickle.load` then fails.
 pub fn sniff_strict(window: &[u8], whole: bool) -> bool {
+    // Most tensor bytes fail at their first byte.
+    if !matches!(decode::instructions(window, 0).next(), Some(Ok(_))) {
+        return false;
+    }
     if !matches!(window, [0x80, v, ..] if *v <= opcode::HIGHEST_PROTOCOL) {
         return acts(window);
     }

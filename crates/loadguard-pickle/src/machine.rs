@@ -307,7 +307,9 @@ impl<'a> Machine<'a> {
             memo_sparse: HashMap::new(),
             memo_count: 0,
             proto: 0,
-            tuples: Vec::new(),
+            // Reserved, not touched: a large stream's tuple store grows
+            // without being copied at every doubling.
+            tuples: Vec::with_capacity((data.len() / 16).min(options.limits.max_tuple_values)),
             owned: Vec::new(),
             globals: Vec::new(),
             global_index: HashMap::new(),
@@ -659,7 +661,14 @@ impl<'a> Machine<'a> {
         };
         match callee {
             Value::Global(id) => {
-                let rendered = self.render_args(args);
+                // Only the first call's arguments are kept (rendering every
+                // call of a checkpoint's 200,000 tensor rebuilds was a third
+                // of its scan).
+                let rendered = if self.globals[id as usize].invoked == 0 {
+                    self.render_args(args)
+                } else {
+                    None
+                };
                 self.mark_invoked(id, offset, opcode, rendered);
                 let result = self.judge_call(id, args, offset, opcode);
                 Ok(result.unwrap_or(Value::Call {

@@ -1,14 +1,160 @@
 //! Archive walkers: zip (PyTorch, TorchScript, Keras and plain), tar and 7z.
 //! Every member is handed back to the detector table by content.
 
+use std::borrow::Cow;
+
 use loadguard_core::{Finding, Severity};
 
 use crate::compress::{self, Codec, Stopped};
 use crate::{Ctx, Format, Origin, Source, location, rules, source, tar, zip};
 
+/// Members in a PyTorch zip from which its pickle is scanned beside the
+/// rest of the archive (below, handing it to another thread is not worth
+/// it).
+const PARALLEL_MEMBERS: usize = 4096;
+
+/// A PyTorch checkpoint's pickle, found from the central directory alone,
+/// to scan while the rest of the archive is resolved and checked. The walk
+/// later reaches the same member; only if it would scan it by content, with
+/// the same bytes, do the early findings count ([`Early::is`]).
+struct Early<'s> {
+    name: String,
+    member: Vec<String>,
+    data_offset: u64,
+    data: Cow<'s, [u8]>,
+}
+
+impl<'s> Early<'s> {
+    fn find(src: &'s dyn Source, dir: &zip::Directory, path: &[String]) -> Option<Self> {
+        // Remote sources read in order; there the network is the cost.
+        if dir.entries.len() < PARALLEL_MEMBERS || src.contiguous().is_none() {
+            return None;
+        }
+        // The entry the walk takes the checkpoint's prefix from.
+        let e = dir.entries.iter().find(|e| e.name.ends_with("data.pkl"))?;
+        if e.method != 0 {
+            return None;
+        }
+        let data_offset = zip::data_offset(src, e)?;
+        let data = src
+            .read_at(data_offset, usize::try_from(e.compressed_size).ok()?)
+            .ok()?;
+        if data.len() as u64 != e.compressed_size {
+            return None;
+        }
+        let mut member = path.to_vec();
+        member.push(e.name.clone());
+        Some(Self {
+            name: e.name.clone(),
+            member,
+            data_offset,
+            data,
+        })
+    }
+
+    /// Whether the walk reached this member, with these bytes.
+    fn is(&self, entry: &zip::Entry, data: &[u8]) -> bool {
+        entry.name == self.name
+            && entry.method == 0
+            && entry.data_offset == self.data_offset
+            && data.len() == self.data.len()
+    }
+}
+
+/// What scanning a member on another thread found, to merge back.
+struct Aside {
+    findings: Vec<Finding>,
+    spent: u64,
+    budget_reported: bool,
+    streams: usize,
+    external_files: Vec<(Vec<String>, String, String)>,
+}
+
+impl Aside {
+    /// Scans `data` as the walk would (`node`), in a context of its own
+    /// that starts from the budget spent so far.
+    fn scan(
+        policy: &loadguard_pickle::Policy,
+        options: &crate::ScanOptions,
+        budget_start: u64,
+        data: &[u8],
+        name: &str,
+        member: &[String],
+        depth: u32,
+    ) -> Self {
+        let mut ctx = Ctx {
+            siblings: None,
+            policy,
+            options,
+            findings: Vec::new(),
+            total_bytes: budget_start,
+            budget_reported: false,
+            streams: 0,
+            external_files: Vec::new(),
+        };
+        ctx.node(&data, Some(name), member, depth + 1, Origin::Member);
+        Self {
+            findings: ctx.findings,
+            spent: ctx.total_bytes - budget_start,
+            budget_reported: ctx.budget_reported,
+            streams: ctx.streams,
+            external_files: ctx.external_files,
+        }
+    }
+
+    fn merge_into(self, ctx: &mut Ctx<'_>) {
+        ctx.findings.extend(self.findings);
+        ctx.total_bytes = ctx.total_bytes.saturating_add(self.spent);
+        ctx.budget_reported |= self.budget_reported;
+        ctx.streams += self.streams;
+        ctx.external_files.extend(self.external_files);
+    }
+}
+
 impl Ctx<'_> {
     pub(crate) fn zip(&mut self, src: &dyn Source, path: &[String], depth: u32) -> Format {
-        let archive = zip::read(src, self.options.limits.max_members);
+        let max_members = self.options.limits.max_members;
+        let dir = zip::directory(src, max_members);
+        let early = Early::find(src, &dir, path);
+        let (policy, options, budget_start) = (self.policy, self.options, self.total_bytes);
+        let mut aside: Option<Aside> = None;
+        let (mut format, mut claimed) = (Format::Zip, false);
+        rayon::scope(|scope| {
+            if let Some(early) = &early {
+                let slot = &mut aside;
+                scope.spawn(move |_| {
+                    *slot = Some(Aside::scan(
+                        policy,
+                        options,
+                        budget_start,
+                        &early.data,
+                        &early.name,
+                        &early.member,
+                        depth,
+                    ));
+                });
+            }
+            let archive = zip::resolve(src, dir, max_members);
+            (format, claimed) = self.zip_members(src, archive, path, depth, early.as_ref());
+        });
+        if claimed && let Some(aside) = aside {
+            aside.merge_into(self);
+        }
+        format
+    }
+
+    /// Walks a resolved zip's members. Returns whether the member scanned
+    /// early (`early`) was reached where the walk scans a member by content,
+    /// so that its findings count.
+    fn zip_members(
+        &mut self,
+        src: &dyn Source,
+        archive: zip::Archive,
+        path: &[String],
+        depth: u32,
+        early: Option<&Early<'_>>,
+    ) -> (Format, bool) {
+        let mut claimed = false;
         for issue in &archive.issues {
             self.zip_issue(issue, path);
         }
@@ -26,36 +172,56 @@ impl Ctx<'_> {
                 .entries
                 .iter()
                 .any(|e| e.name == "model.weights.h5" || e.name == "metadata.json");
+        let storages = torch_prefix.as_ref().map(|p| format!("{p}data/"));
         let mut script_files = Vec::new();
-        for entry in &archive.entries {
-            let mut member = path.to_vec();
-            member.push(entry.name.clone());
-            self.check_member_name(&entry.name, &member);
-            if entry.name.ends_with('/') && entry.size == 0 {
-                continue;
-            }
-            // Storages of a torch zip are raw tensor bytes: torch never
-            // decompresses or unpickles them. Read a prefix, and the whole
-            // member only if that prefix is a pickle.
-            let is_storage = torch_prefix
-                .as_ref()
-                .is_some_and(|p| entry.name.starts_with(&format!("{p}data/")));
-            let Some(data) = self.member_bytes(src, entry, &member, is_storage) else {
-                continue;
-            };
-            if is_storage {
-                let window = &data[..data.len().min(64 * 1024)];
-                let whole = entry.size <= window.len() as u64;
-                if loadguard_pickle::sniff_strict(window, whole) {
-                    let full = self.member_bytes(src, entry, &member, false);
-                    if let Some(full) = full {
-                        self.pickle(&full, &member, false);
-                    }
+        {
+            for entry in &archive.entries {
+                let mut member = path.to_vec();
+                member.push(entry.name.clone());
+                self.check_member_name(&entry.name, &member);
+                if entry.name.ends_with('/') && entry.size == 0 {
+                    continue;
                 }
-                continue;
-            }
-            if entry.crc32 != crc32fast::hash(&data) && data.len() as u64 == entry.size {
-                self.report(
+                // Storages of a torch zip are raw tensor bytes: torch never
+                // decompresses or unpickles them. Read a prefix, and the whole
+                // member only if that prefix is a pickle.
+                let is_storage = storages
+                    .as_ref()
+                    .is_some_and(|p| entry.name.starts_with(p.as_str()));
+                // A stored storage's prefix is looked at where it lies (a
+                // checkpoint can have 200,000 of them).
+                if is_storage
+                    && entry.method == 0
+                    && let Ok(window) = src.read_at(
+                        entry.data_offset,
+                        usize::try_from(entry.compressed_size.min(64 * 1024)).unwrap_or(0),
+                    )
+                    && window.len() as u64 == entry.compressed_size.min(64 * 1024)
+                {
+                    let whole = entry.size <= window.len() as u64;
+                    if loadguard_pickle::sniff_strict(&window, whole)
+                        && let Some(full) = self.member_bytes(src, entry, &member, false)
+                    {
+                        self.pickle(&full.as_ref(), &member, false);
+                    }
+                    continue;
+                }
+                let Some(data) = self.member_bytes(src, entry, &member, is_storage) else {
+                    continue;
+                };
+                if is_storage {
+                    let window = &data[..data.len().min(64 * 1024)];
+                    let whole = entry.size <= window.len() as u64;
+                    if loadguard_pickle::sniff_strict(window, whole) {
+                        let full = self.member_bytes(src, entry, &member, false);
+                        if let Some(full) = full {
+                            self.pickle(&full.as_ref(), &member, false);
+                        }
+                    }
+                    continue;
+                }
+                if entry.crc32 != crc32fast::hash(&data) && data.len() as u64 == entry.size {
+                    self.report(
                     &rules::zip_bad_crc::RULE,
                     &member,
                     Some(entry.data_offset),
@@ -65,55 +231,70 @@ impl Ctx<'_> {
                         crc32fast::hash(&data)
                     ),
                 );
-            }
-            if let Some(kind) = executable_kind(&entry.name, &data) {
-                self.report(
-                    &rules::executable_member::RULE,
-                    &member,
-                    Some(entry.data_offset),
-                    format!("{kind} in the archive: loading or unpacking this model can run it"),
-                );
-                continue;
-            }
-            if entry.name.ends_with(".py") {
-                if is_script && entry.name.contains("/code/") {
-                    script_files.push((member.clone(), data.clone(), entry.data_offset));
-                } else {
-                    let mut f = Finding::builder(
-                        &rules::executable_member::RULE,
-                        "Python source in the archive: code that tooling may import or run"
-                            .to_owned(),
-                    )
-                    .severity(Severity::Medium)
-                    .at(location(&member, Some(entry.data_offset)))
-                    .build();
-                    f.occurrences = 1;
-                    self.findings.push(f);
                 }
-                continue;
+                if let Some(kind) = executable_kind(&entry.name, &data) {
+                    self.report(
+                        &rules::executable_member::RULE,
+                        &member,
+                        Some(entry.data_offset),
+                        format!(
+                            "{kind} in the archive: loading or unpacking this model can run it"
+                        ),
+                    );
+                    continue;
+                }
+                if entry.name.ends_with(".py") {
+                    if is_script && entry.name.contains("/code/") {
+                        script_files.push((member.clone(), data.to_vec(), entry.data_offset));
+                    } else {
+                        let mut f = Finding::builder(
+                            &rules::executable_member::RULE,
+                            "Python source in the archive: code that tooling may import or run"
+                                .to_owned(),
+                        )
+                        .severity(Severity::Medium)
+                        .at(location(&member, Some(entry.data_offset)))
+                        .build();
+                        f.occurrences = 1;
+                        self.findings.push(f);
+                    }
+                    continue;
+                }
+                if is_keras && entry.name == "config.json" {
+                    self.streams += 1;
+                    self.keras_config(&data, 0, &member);
+                    continue;
+                }
+                let name_says_pickle =
+                    entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
+                if is_script
+                    && (name_says_pickle || entry.name.ends_with(".debug_pkl"))
+                    && loadguard_pickle::sniff(&data)
+                {
+                    self.pickle_with(&data.as_ref(), &member, false, true);
+                    continue;
+                }
+                if (torch_prefix.is_some() || is_script) && is_torch_metadata(&entry.name, &data) {
+                    continue;
+                }
+                // Scanned early, from the same bytes: its findings count.
+                if !claimed && early.is_some_and(|e| e.is(entry, &data)) {
+                    claimed = true;
+                    continue;
+                }
+                self.node(
+                    &data.as_ref(),
+                    Some(&entry.name),
+                    &member,
+                    depth + 1,
+                    Origin::Member,
+                );
             }
-            if is_keras && entry.name == "config.json" {
-                self.streams += 1;
-                self.keras_config(&data, 0, &member);
-                continue;
-            }
-            let name_says_pickle = entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
-            if is_script
-                && (name_says_pickle || entry.name.ends_with(".debug_pkl"))
-                && loadguard_pickle::sniff(&data)
-            {
-                self.pickle_with(&data.as_slice(), &member, false, true);
-                continue;
-            }
-            if (torch_prefix.is_some() || is_script) && is_torch_metadata(&entry.name, &data) {
-                continue;
-            }
-            self.node(&data, Some(&entry.name), &member, depth + 1, Origin::Member);
         }
         if !script_files.is_empty() {
             self.torchscript(&script_files);
         }
-        if is_script {
+        let format = if is_script {
             Format::TorchScript
         } else if is_keras {
             Format::Keras
@@ -121,18 +302,21 @@ impl Ctx<'_> {
             Format::TorchZip
         } else {
             Format::Zip
-        }
+        };
+        (format, claimed)
     }
 
     /// A member's bytes (a prefix only, when `prefix_only`), decompressed
     /// within the limits. `None` when it cannot be read (already reported).
-    fn member_bytes(
+    /// A member's bytes: borrowed from the source when stored (no copy of a
+    /// 20 MB `data.pkl`), decoded otherwise.
+    fn member_bytes<'s>(
         &mut self,
-        src: &dyn Source,
+        src: &'s dyn Source,
         entry: &zip::Entry,
         member: &[String],
         prefix_only: bool,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<Cow<'s, [u8]>> {
         let want = if prefix_only {
             entry.compressed_size.min(64 * 1024)
         } else {
@@ -160,7 +344,7 @@ impl Ctx<'_> {
                 if !prefix_only && !self.spend(raw.len() as u64, member) {
                     return None;
                 }
-                return Some(raw.into_owned());
+                return Some(raw);
             }
             8 => Codec::Deflate,
             12 => Codec::Bzip2,
@@ -221,7 +405,7 @@ impl Ctx<'_> {
                 return None;
             }
         }
-        Some(decoded.data)
+        Some(Cow::Owned(decoded.data))
     }
 
     fn zip_issue(&mut self, issue: &zip::Issue, path: &[String]) {

@@ -423,3 +423,65 @@ fn hostile_bytes_are_reported_soundly() {
         }
     }
 }
+
+/// A PyTorch zip with `storages` tensors and `pickle` as its `data.pkl`,
+/// `patch` applied to the pickle's (local header, central entry).
+fn checkpoint(
+    pickle: &[u8],
+    storages: usize,
+    patch: impl FnMut(usize, &mut Vec<u8>, &mut Vec<u8>),
+) -> Vec<u8> {
+    let names: Vec<String> = (0..storages).map(|i| format!("ckpt/data/{i}")).collect();
+    let mut members: Vec<(&str, &[u8])> = vec![("ckpt/data.pkl", pickle)];
+    members.extend(names.iter().map(|n| (n.as_str(), &[1u8, 2, 3, 4][..])));
+    zip_with(&members, patch)
+}
+
+/// Large checkpoints scan their pickle while the rest of the archive is
+/// checked (from 4,096 members); the findings must be those of the plain
+/// walk, member for member, whatever the pickle member turns out to be.
+#[test]
+fn large_checkpoints_report_what_small_ones_do() {
+    let elf: Vec<u8> = [&b"\x7fELF\x02\x01\x01"[..], PAYLOAD0].concat();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("payload", PAYLOAD2.to_vec()),
+        ("protocol 0 payload", PAYLOAD0.to_vec()),
+        ("benign", BENIGN.to_vec()),
+        ("an executable named data.pkl", elf),
+    ];
+    for (what, pickle) in &cases {
+        let small = run(&checkpoint(pickle, 10, |_, _, _| {}));
+        let large = run(&checkpoint(pickle, 5000, |_, _, _| {}));
+        assert_eq!(codes(&small), codes(&large), "{what}");
+        let at = |r: &Report| -> Vec<(&'static str, Vec<String>, Option<u64>)> {
+            let mut v: Vec<_> = r
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.location
+                        .members
+                        .first()
+                        .is_some_and(|m| m == "ckpt/data.pkl")
+                })
+                .map(|f| (f.rule.code, f.location.members.clone(), f.location.offset))
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(at(&small), at(&large), "{what}");
+        assert_eq!(small.format, large.format, "{what}");
+    }
+    let large = run(&checkpoint(PAYLOAD2, 5000, |_, _, _| {}));
+    assert_eq!(payload_path(&large), ["ckpt/data.pkl"]);
+    // A local header that names another file: the walk does not take the
+    // early scan's bytes for data.pkl's (the mismatch is reported, and the
+    // payload still found).
+    let renamed = checkpoint(PAYLOAD2, 5000, |i, local, _| {
+        if i == 0 {
+            let n = local.len();
+            local[n - 8..].copy_from_slice(b"data.txt");
+        }
+    });
+    let r = run(&renamed);
+    assert!(has(&r, "PKL101"), "{:#?}", r.findings);
+}

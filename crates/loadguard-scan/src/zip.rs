@@ -3,6 +3,7 @@
 //! failing, so that no member that some reader (PyTorch's miniz, Python's
 //! `zipfile`, a streaming unzip) would load goes unscanned.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::source::Source;
@@ -100,6 +101,27 @@ pub fn sniff(src: &dyn Source) -> bool {
 
 /// Reads the archive. Never fails: problems become [`Issue`]s.
 pub fn read(src: &dyn Source, max_entries: usize) -> Archive {
+    resolve(src, directory(src, max_entries), max_entries)
+}
+
+/// The central directory alone: its entries, with their header offsets
+/// adjusted for prepended bytes and their data offsets not yet known, so
+/// that a caller can start on one member (a checkpoint's pickle) while
+/// [`resolve`] checks the rest.
+#[derive(Debug, Default)]
+pub struct Directory {
+    pub entries: Vec<Entry>,
+    issues: Vec<Issue>,
+    delta: u64,
+}
+
+/// Where a directory entry's data starts, from its local header.
+pub fn data_offset(src: &dyn Source, entry: &Entry) -> Option<u64> {
+    read_local(src, entry.header_offset).map(|l| l.data_offset)
+}
+
+/// Reads the central directory (the end record, ZIP64 records, entries).
+pub fn directory(src: &dyn Source, max_entries: usize) -> Directory {
     let mut archive = Archive::default();
     let len = src.size();
     let mut central = Vec::new();
@@ -125,44 +147,101 @@ pub fn read(src: &dyn Source, max_entries: usize) -> Archive {
     if delta > 0 {
         archive.issues.push(Issue::Prepended { bytes: delta });
     }
-    // Resolve each central entry through its local header.
-    let mut by_header: HashMap<u64, String> = HashMap::new();
-    for mut e in central {
+    for e in &mut central {
         e.header_offset += delta;
-        match read_local(src, e.header_offset) {
-            Some(local) => {
-                // Decoded as the central entry says, so that only different
-                // bytes (not a different UTF-8 flag) count as a mismatch.
-                if decode_name(&local.raw_name, e.flags) != e.name {
-                    archive.issues.push(Issue::NameMismatch {
-                        central: e.name.clone(),
-                        local: local.name.clone(),
-                        offset: e.header_offset,
-                    });
-                }
-                e.data_offset = local.data_offset;
-                if let Some(first) = by_header.get(&e.header_offset) {
-                    archive.issues.push(Issue::Overlap {
-                        first: first.clone(),
-                        second: e.name.clone(),
-                        offset: e.header_offset,
-                    });
-                } else {
-                    by_header.insert(e.header_offset, e.name.clone());
-                }
-                archive.entries.push(e);
-            }
-            None => archive.issues.push(Issue::Malformed {
+    }
+    Directory {
+        entries: central,
+        issues: archive.issues,
+        delta,
+    }
+}
+
+/// Resolves every directory entry through its local header, walks the
+/// local headers for members the directory hides, and checks names, flags
+/// and overlaps.
+pub fn resolve(src: &dyn Source, dir: Directory, max_entries: usize) -> Archive {
+    let Directory {
+        entries: mut central,
+        issues,
+        delta,
+    } = dir;
+    let mut archive = Archive {
+        entries: Vec::new(),
+        issues,
+    };
+    // Each entry's local header (a checkpoint's directory can hold 200,000):
+    // its data offset, where the next header would start, and the local name
+    // when it differs.
+    let resolve_one = |e: &Entry| {
+        let local = read_local(src, e.header_offset)?;
+        // Decoded as the central entry says, so that only different bytes
+        // (not a different UTF-8 flag) count as a mismatch.
+        let same = if local.raw_name.is_ascii() {
+            local.raw_name == e.name.as_bytes()
+        } else {
+            decode_name(&local.raw_name, e.flags) == e.name
+        };
+        Some((
+            local.data_offset,
+            after_local(src, &local),
+            (!same).then(|| local.name()),
+        ))
+    };
+    // In memory, in parallel; a remote source reads ahead in order, and
+    // readers on two threads would defeat it.
+    let resolved: Vec<Option<(u64, u64, Option<String>)>> = if src.contiguous().is_some() {
+        use rayon::prelude::*;
+        central
+            .par_iter()
+            .with_min_len(1024)
+            .map(resolve_one)
+            .collect()
+    } else {
+        central.iter().map(resolve_one).collect()
+    };
+    // (header offset, entry index, where the next header would start), for
+    // the walk below: a listed header is parsed once.
+    let mut listed: Vec<(u64, usize, u64)> = Vec::with_capacity(central.len());
+    let issues = &mut archive.issues;
+    let mut resolved = resolved.into_iter();
+    central.retain_mut(|e| {
+        let Some((data_offset, after, mismatch)) = resolved.next().flatten() else {
+            issues.push(Issue::Malformed {
                 reason: format!(
                     "no local header for {:?} at offset {}",
                     e.name, e.header_offset
                 ),
                 offset: e.record_offset,
-            }),
+            });
+            return false;
+        };
+        if let Some(local) = mismatch {
+            issues.push(Issue::NameMismatch {
+                central: e.name.clone(),
+                local,
+                offset: e.header_offset,
+            });
+        }
+        e.data_offset = data_offset;
+        listed.push((e.header_offset, listed.len(), after));
+        true
+    });
+    archive.entries = central;
+    // Stable: of two entries that share a header, the first listed is first.
+    listed.sort_by_key(|l| l.0);
+    for w in listed.windows(2) {
+        if w[0].0 == w[1].0 {
+            archive.issues.push(Issue::Overlap {
+                first: archive.entries[w[0].1].name.clone(),
+                second: archive.entries[w[1].1].name.clone(),
+                offset: w[1].0,
+            });
         }
     }
+    listed.dedup_by_key(|l| l.0);
     // Walk local headers from the start: members the directory does not list.
-    walk_locals(src, &by_header, max_entries, &mut archive);
+    walk_locals(src, &listed, max_entries, &mut archive);
     check_names_flags_overlaps(&mut archive);
     if let Some(first) = archive.entries.iter().map(|e| e.header_offset).min()
         && first > 0
@@ -229,7 +308,9 @@ fn read_central(
         .unwrap_or(0);
     let cd_start = cd_offset + delta;
     let cd = src.read_at(cd_start, usize::try_from(cd_size).ok()?).ok()?;
-    let mut entries = Vec::new();
+    // Sized from the directory itself (an entry takes at least 46 bytes),
+    // not from the count a hostile end record claims.
+    let mut entries = Vec::with_capacity((cd.len() / 46).min(max_entries));
     let mut i = 0usize;
     while i + 46 <= cd.len() && &cd[i..i + 4] == CENTRAL {
         if entries.len() >= max_entries {
@@ -339,10 +420,9 @@ fn decode_name(raw: &[u8], flags: u16) -> String {
         .collect()
 }
 
-struct Local {
-    /// The name bytes as stored.
-    raw_name: Vec<u8>,
-    name: String,
+struct Local<'a> {
+    /// The name bytes as stored (borrowed from an in-memory source).
+    raw_name: Cow<'a, [u8]>,
     flags: u16,
     method: u16,
     crc32: u32,
@@ -351,7 +431,15 @@ struct Local {
     data_offset: u64,
 }
 
-fn read_local(src: &dyn Source, offset: u64) -> Option<Local> {
+impl Local<'_> {
+    fn name(&self) -> String {
+        decode_name(&self.raw_name, self.flags)
+    }
+}
+
+/// A local header. Nothing is allocated for in-memory sources: a
+/// checkpoint with 200,000 tensors has 200,000 of them.
+fn read_local(src: &dyn Source, offset: u64) -> Option<Local<'_>> {
     let h = src.read_at(offset, 30).ok()?;
     if h.len() < 30 || &h[..4] != LOCAL {
         return None;
@@ -374,9 +462,12 @@ fn read_local(src: &dyn Source, offset: u64) -> Option<Local> {
         &mut compressed_size,
         &mut ignored,
     );
+    let raw_name = match tail {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[..name_len]),
+        Cow::Owned(v) => Cow::Owned(v[..name_len].to_vec()),
+    };
     Some(Local {
-        name: decode_name(&tail[..name_len], flags),
-        raw_name: tail[..name_len].to_vec(),
+        raw_name,
         flags,
         method,
         crc32,
@@ -386,36 +477,55 @@ fn read_local(src: &dyn Source, offset: u64) -> Option<Local> {
     })
 }
 
+/// Where the header after this member would start: after its data, and
+/// after a data descriptor (flag bit 3) when one follows.
+fn after_local(src: &dyn Source, local: &Local<'_>) -> u64 {
+    let next = local.data_offset.saturating_add(local.compressed_size);
+    if local.flags & 0x08 == 0 {
+        return next;
+    }
+    match src.read_at(next, 4) {
+        Ok(d) if d.as_ref() == b"PK\x07\x08" => next.saturating_add(16),
+        _ => next.saturating_add(12),
+    }
+}
+
 /// Follows local headers one after another from the first one; a header the
-/// directory does not list is a hidden member.
+/// directory does not list is a hidden member. `listed` is sorted by
+/// header offset, without repeats.
 fn walk_locals(
     src: &dyn Source,
-    listed: &HashMap<u64, String>,
+    listed: &[(u64, usize, u64)],
     max_entries: usize,
     archive: &mut Archive,
 ) {
     let len = src.size();
-    let mut offset = match listed.keys().min() {
-        Some(&first) => first.min(find_first_local(src).unwrap_or(first)),
+    let mut offset = match listed.first() {
+        Some(&(first, _, _)) => first.min(find_first_local(src).unwrap_or(first)),
         None => match find_first_local(src) {
             Some(o) => o,
             None => return,
         },
     };
     let mut seen = 0;
+    let mut j = 0;
     while offset + 30 <= len && seen < max_entries {
-        let Some(local) = read_local(src, offset) else {
-            break;
-        };
-        seen += 1;
-        let next = local.data_offset.saturating_add(local.compressed_size);
-        if !listed.contains_key(&offset) {
+        while j < listed.len() && listed[j].0 < offset {
+            j += 1;
+        }
+        let after = if let Some(&(_, _, after)) = listed.get(j).filter(|l| l.0 == offset) {
+            after
+        } else {
+            let Some(local) = read_local(src, offset) else {
+                break;
+            };
+            let name = local.name();
             archive.issues.push(Issue::Hidden {
-                name: local.name.clone(),
+                name: name.clone(),
                 offset,
             });
             archive.entries.push(Entry {
-                name: local.name,
+                name,
                 method: local.method,
                 flags: local.flags,
                 crc32: local.crc32,
@@ -426,17 +536,9 @@ fn walk_locals(
                 hidden: true,
                 record_offset: offset,
             });
-        }
-        // A data descriptor (flag bit 3) may follow the data.
-        let mut after = next;
-        if local.flags & 0x08 != 0
-            && let Ok(d) = src.read_at(after, 4)
-            && d.as_ref() == b"PK\x07\x08"
-        {
-            after += 16;
-        } else if local.flags & 0x08 != 0 {
-            after += 12;
-        }
+            after_local(src, &local)
+        };
+        seen += 1;
         if after <= offset {
             break;
         }
@@ -450,8 +552,14 @@ fn find_first_local(src: &dyn Source) -> Option<u64> {
 }
 
 fn check_names_flags_overlaps(archive: &mut Archive) {
-    let mut exact: HashMap<&str, usize> = HashMap::new();
-    let mut folded: HashMap<String, &str> = HashMap::new();
+    use std::collections::hash_map::Entry as Slot;
+    // Folded name -> the first name with that folding, and how many times
+    // that exact name was seen: one lookup per member (a checkpoint can
+    // have 200,000). Names that differ from the first only in case are
+    // counted apart, in `variants`.
+    let mut folded: HashMap<Cow<'_, str>, (&str, usize)> =
+        HashMap::with_capacity(archive.entries.len());
+    let mut variants: HashMap<&str, usize> = HashMap::new();
     let mut issues = Vec::new();
     for e in &archive.entries {
         if e.flags & 0x61 != 0 {
@@ -460,23 +568,45 @@ fn check_names_flags_overlaps(archive: &mut Archive) {
                 flags: e.flags,
             });
         }
-        let n = exact.entry(e.name.as_str()).or_insert(0);
-        *n += 1;
-        if *n == 2 {
-            issues.push(Issue::Duplicate {
-                name: e.name.clone(),
-                case_only: false,
-            });
-        }
-        let lower = e.name.to_lowercase();
-        match folded.get(&lower) {
-            Some(other) if *other != e.name => issues.push(Issue::Duplicate {
-                name: format!("{other} / {}", e.name),
-                case_only: true,
-            }),
-            Some(_) => {}
-            None => {
-                folded.insert(lower, e.name.as_str());
+        // Most names have no upper-case letter: folded, they are themselves.
+        let changes = if e.name.is_ascii() {
+            e.name.bytes().any(|b| b.is_ascii_uppercase())
+        } else {
+            e.name
+                .chars()
+                .any(|c| !c.to_lowercase().eq(std::iter::once(c)))
+        };
+        let lower: Cow<'_, str> = if changes {
+            Cow::Owned(e.name.to_lowercase())
+        } else {
+            Cow::Borrowed(e.name.as_str())
+        };
+        let duplicate = || Issue::Duplicate {
+            name: e.name.clone(),
+            case_only: false,
+        };
+        match folded.entry(lower) {
+            Slot::Vacant(v) => {
+                v.insert((e.name.as_str(), 1));
+            }
+            Slot::Occupied(mut o) => {
+                let (first, seen) = o.get_mut();
+                if *first == e.name {
+                    *seen += 1;
+                    if *seen == 2 {
+                        issues.push(duplicate());
+                    }
+                } else {
+                    let seen = variants.entry(e.name.as_str()).or_insert(0);
+                    *seen += 1;
+                    if *seen == 2 {
+                        issues.push(duplicate());
+                    }
+                    issues.push(Issue::Duplicate {
+                        name: format!("{first} / {}", e.name),
+                        case_only: true,
+                    });
+                }
             }
         }
     }
