@@ -20,7 +20,7 @@ rm -rf target/wheels
 "$venv/bin/maturin" build --profile "$profile" --locked --out target/wheels
 wheel=$(ls target/wheels/loadguard-*.whl)
 echo "built $wheel"
-"$venv/bin/pip" install --quiet "$wheel" pytest numpy joblib scikit-learn "ray[default]" torch
+"$venv/bin/pip" install --quiet "$wheel" pytest numpy joblib scikit-learn "ray[default]" torch transformers
 # From the tests' folder, so that `import loadguard` is the installed wheel,
 # not the source tree.
 cd python/tests

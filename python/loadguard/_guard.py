@@ -34,6 +34,8 @@ log = logging.getLogger("loadguard")
 _state = threading.local()
 #: (module, attribute) -> the original function, while patched.
 _originals: Dict[Tuple[str, str], Callable[..., Any]] = {}
+#: The original `from_pretrained` of transformers' PreTrainedModel, while patched.
+_pretrained: Dict[str, Any] = {}
 _patch_lock = threading.Lock()
 
 
@@ -228,15 +230,44 @@ _LOADERS = {
 }
 
 
-def patch(modules: Tuple[str, ...] = ("torch", "joblib", "numpy", "pickle")) -> list:
+def _patch_from_pretrained() -> bool:
+    """Guards ``PreTrainedModel.from_pretrained`` (every transformers model
+    class that does not override it): the folder or Hub repository is
+    scanned (``check_pretrained``) before transformers reads it."""
+    if importlib.util.find_spec("transformers") is None:
+        return False
+    from transformers import PreTrainedModel
+
+    if "from_pretrained" in _pretrained:
+        return True
+    original = PreTrainedModel.__dict__["from_pretrained"]
+    func = original.__func__
+
+    @functools.wraps(func)
+    def from_pretrained(cls: Any, pretrained_model_name_or_path: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _depth() and pretrained_model_name_or_path is not None:
+            check_pretrained(pretrained_model_name_or_path, kwargs.get("revision"))
+        with _inside():
+            return func(cls, pretrained_model_name_or_path, *args, **kwargs)
+
+    from_pretrained.__loadguard__ = True  # type: ignore[attr-defined]
+    _pretrained["from_pretrained"] = original
+    PreTrainedModel.from_pretrained = classmethod(from_pretrained)  # type: ignore[method-assign]
+    return True
+
+
+def patch(modules: Tuple[str, ...] = ("torch", "joblib", "numpy", "pickle", "transformers")) -> list:
     """Replaces ``torch.load``, ``joblib.load``, ``numpy.load``,
-    ``pickle.load`` and ``pickle.loads`` (those of ``modules`` that are
+    ``pickle.load``, ``pickle.loads`` and transformers'
+    ``PreTrainedModel.from_pretrained`` (those of ``modules`` that are
     installed) with their guarded versions, for code you cannot edit.
     Returns the names patched; ``unpatch()`` restores the originals. Code that
     imported the function before (``from torch import load``) keeps the
     original: call ``patch()`` first."""
     done = []
     with _patch_lock:
+        if "transformers" in modules and _patch_from_pretrained():
+            done.append("transformers.PreTrainedModel.from_pretrained")
         for (module, attr), guard in _LOADERS.items():
             if module not in modules or importlib.util.find_spec(module) is None:
                 continue
@@ -261,3 +292,8 @@ def unpatch() -> None:
         for (module, attr), original in list(_originals.items()):
             setattr(importlib.import_module(module), attr, original)
             del _originals[(module, attr)]
+        original = _pretrained.pop("from_pretrained", None)
+        if original is not None:
+            from transformers import PreTrainedModel
+
+            PreTrainedModel.from_pretrained = original  # type: ignore[method-assign]

@@ -145,3 +145,26 @@ def test_check_pretrained_scans_a_model_folder(fixtures, tmp_path, no_canary):
     (bad / "pytorch_model.bin").write_bytes((fixtures / "containers" / "malicious" / "payload.pt").read_bytes())
     with pytest.raises(loadguard.UnsafeArtifactError):
         loadguard.check_pretrained(bad)
+
+
+def test_patch_guards_from_pretrained(fixtures, tmp_path, no_canary):
+    transformers = pytest.importorskip("transformers")
+    pytest.importorskip("torch")
+    config = transformers.BertConfig(
+        vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32
+    )
+    good = tmp_path / "good"
+    transformers.BertModel(config).save_pretrained(good, safe_serialization=False)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "config.json").write_text((good / "config.json").read_text())
+    (bad / "pytorch_model.bin").write_bytes((fixtures / "containers" / "malicious" / "payload.pt").read_bytes())
+
+    assert "transformers.PreTrainedModel.from_pretrained" in loadguard.patch()
+    model = transformers.BertModel.from_pretrained(good)
+    assert model.config.hidden_size == 16
+    with pytest.raises(loadguard.UnsafeArtifactError) as e:
+        transformers.AutoModel.from_pretrained(bad)
+    assert any("pytorch_model.bin" in f.location.path for f in e.value.report.findings)
+    loadguard.unpatch()
+    assert not getattr(transformers.PreTrainedModel.from_pretrained, "__loadguard__", False)
