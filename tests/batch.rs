@@ -22,6 +22,20 @@ fn loadguard(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `loadguard scan --no-config --targets targets.txt --format jsonl`, then `extra`.
+fn batch(dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "scan",
+        "--no-config",
+        "--targets",
+        "targets.txt",
+        "--format",
+        "jsonl",
+    ];
+    args.extend_from_slice(extra);
+    loadguard(dir, &args)
+}
+
 fn records(text: &str) -> Vec<serde_json::Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
@@ -80,17 +94,7 @@ fn one_record_per_target_as_given() {
         "# models to check\nbad.pkl\n\n  clean  \nmissing.pt\nbad.pkl\n",
     )
     .expect("write");
-    let (code, out, err) = loadguard(
-        root,
-        &[
-            "scan",
-            "--no-config",
-            "--targets",
-            "targets.txt",
-            "--format",
-            "jsonl",
-        ],
-    );
+    let (code, out, err) = batch(root, &[]);
     // A failing finding wins over an unreadable target.
     assert_eq!(code, 1, "{err}");
     let recs = records(&out);
@@ -121,17 +125,7 @@ fn one_record_per_target_as_given() {
     );
     // Without the failing target, the missing one makes it exit 2.
     std::fs::write(root.join("targets.txt"), "clean\nmissing.pt\n").expect("write");
-    let (code, _, _) = loadguard(
-        root,
-        &[
-            "scan",
-            "--no-config",
-            "--targets",
-            "targets.txt",
-            "--format",
-            "jsonl",
-        ],
-    );
+    let (code, _, _) = batch(root, &[]);
     assert_eq!(code, 2);
 }
 
@@ -184,19 +178,8 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     let (dir, targets) = workspace(20);
     let root = dir.path();
     std::fs::write(root.join("targets.txt"), targets.join("\n")).expect("write");
-    let args = [
-        "scan",
-        "--no-config",
-        "--targets",
-        "targets.txt",
-        "--format",
-        "jsonl",
-        "--output",
-        "out.jsonl",
-        "--jobs",
-        "3",
-    ];
-    let (code, out, err) = loadguard(root, &args);
+    let args = ["--output", "out.jsonl", "--jobs", "3"];
+    let (code, out, err) = batch(root, &args);
     assert_eq!(code, 1, "{err}");
     assert!(out.is_empty(), "records go to --output: {out}");
     let full = std::fs::read_to_string(root.join("out.jsonl")).expect("read");
@@ -210,7 +193,7 @@ fn an_interrupted_run_resumes_where_it_stopped() {
         &lines[5][..lines[5].len() / 2]
     );
     std::fs::write(root.join("out.jsonl"), &cut).expect("write");
-    let (code, _, err) = loadguard(root, &args);
+    let (code, _, err) = batch(root, &args);
     // The exit code answers for the whole output, old records included.
     assert_eq!(code, 1, "{err}");
     assert!(
@@ -228,7 +211,7 @@ fn an_interrupted_run_resumes_where_it_stopped() {
     assert_eq!(got, want, "every target exactly once");
 
     // Nothing left: a third run scans nothing and still fails on bad.pkl.
-    let (code, _, err) = loadguard(root, &args);
+    let (code, _, err) = batch(root, &args);
     assert_eq!(code, 1);
     assert!(err.contains("0 target(s) scanned"), "{err}");
 }
@@ -241,19 +224,7 @@ fn shards_cover_every_target_exactly_once() {
     let mut seen: Vec<String> = Vec::new();
     for i in 0..4 {
         let shard = format!("{i}/4");
-        let (_, out, err) = loadguard(
-            root,
-            &[
-                "scan",
-                "--no-config",
-                "--targets",
-                "targets.txt",
-                "--format",
-                "jsonl",
-                "--shard",
-                &shard,
-            ],
-        );
+        let (_, out, err) = batch(root, &["--shard", &shard]);
         let recs = records(&out);
         assert!(
             !recs.is_empty() && recs.len() < targets.len(),
@@ -268,18 +239,7 @@ fn shards_cover_every_target_exactly_once() {
     let mut want = targets;
     want.sort();
     assert_eq!(seen, want);
-    let (code, _, err) = loadguard(
-        root,
-        &[
-            "scan",
-            "--targets",
-            "targets.txt",
-            "--format",
-            "jsonl",
-            "--shard",
-            "4/4",
-        ],
-    );
+    let (code, _, err) = batch(root, &["--shard", "4/4"]);
     assert_eq!(code, 2);
     assert!(err.contains("I/N"), "{err}");
 }

@@ -76,6 +76,14 @@ class UnsafeArtifactError(LoadguardError):
         super().__init__("\n".join(lines))
 
 
+def _run(argv: list, stdin: Optional[bytes] = None) -> "tuple[int, str]":
+    """The command line, in process: (exit code, standard output)."""
+    try:
+        return _loadguard.run(argv, stdin)
+    except ValueError as e:
+        raise ScanError(str(e).strip()) from None
+
+
 def _option_args(options: dict) -> list:
     """Keyword options as command-line flags: ``max_stack=10`` is
     ``--max-stack 10``, ``strict=True`` is ``--strict``, a list repeats the
@@ -128,10 +136,7 @@ def scan(
         argv += ["--stdin-filename", name or "<bytes>", "--", "-"]
     else:
         argv += ["--", os.fspath(target)]
-    try:
-        code, out = _loadguard.run(argv, stdin)
-    except ValueError as e:
-        raise ScanError(str(e).strip()) from None
+    code, out = _run(argv, stdin)
     return Report.from_json(json.loads(out), code)
 
 
@@ -145,10 +150,7 @@ def record(target: PathLike, **options: Any) -> dict:
     argv = ["loadguard", "scan", "--format", "jsonl", "--no-progress", "--jobs", "1"]
     argv += _option_args(options)
     argv += ["--", os.fspath(target)]
-    try:
-        _code, out = _loadguard.run(argv, None)
-    except ValueError as e:
-        raise ScanError(str(e).strip()) from None
+    _code, out = _run(argv)
     return json.loads(out)
 
 
@@ -157,10 +159,7 @@ def scan_many(targets: Iterable[PathLike], **options: Any) -> Report:
     argv = ["loadguard", "scan", "--format", "json", "--no-progress"]
     argv += _option_args(options)
     argv += ["--", *(os.fspath(t) for t in targets)]
-    try:
-        code, out = _loadguard.run(argv, None)
-    except ValueError as e:
-        raise ScanError(str(e).strip()) from None
+    code, out = _run(argv)
     return Report.from_json(json.loads(out), code)
 
 

@@ -174,122 +174,117 @@ impl Ctx<'_> {
                 .any(|e| e.name == "model.weights.h5" || e.name == "metadata.json");
         let storages = torch_prefix.as_ref().map(|p| format!("{p}data/"));
         let mut script_files = Vec::new();
-        {
-            for entry in &archive.entries {
-                let mut member = path.to_vec();
-                member.push(entry.name.clone());
-                self.check_member_name(&entry.name, &member);
-                if entry.name.ends_with('/') && entry.size == 0 {
-                    continue;
-                }
-                // Storages of a torch zip are raw tensor bytes: torch never
-                // decompresses or unpickles them. Read a prefix, and the whole
-                // member only if that prefix is a pickle.
-                let is_storage = storages
-                    .as_ref()
-                    .is_some_and(|p| entry.name.starts_with(p.as_str()));
-                // A stored storage's prefix is looked at where it lies (a
-                // checkpoint can have 200,000 of them).
-                if is_storage
-                    && entry.method == 0
-                    && let Ok(window) = src.read_at(
-                        entry.data_offset,
-                        usize::try_from(entry.compressed_size.min(64 * 1024)).unwrap_or(0),
-                    )
-                    && window.len() as u64 == entry.compressed_size.min(64 * 1024)
+        for entry in &archive.entries {
+            let mut member = path.to_vec();
+            member.push(entry.name.clone());
+            self.check_member_name(&entry.name, &member);
+            if entry.name.ends_with('/') && entry.size == 0 {
+                continue;
+            }
+            // Storages of a torch zip are raw tensor bytes: torch never
+            // decompresses or unpickles them. Read a prefix, and the whole
+            // member only if that prefix is a pickle.
+            let is_storage = storages
+                .as_ref()
+                .is_some_and(|p| entry.name.starts_with(p.as_str()));
+            // A stored storage's prefix is looked at where it lies (a
+            // checkpoint can have 200,000 of them).
+            if is_storage
+                && entry.method == 0
+                && let Ok(window) = src.read_at(
+                    entry.data_offset,
+                    usize::try_from(entry.compressed_size.min(64 * 1024)).unwrap_or(0),
+                )
+                && window.len() as u64 == entry.compressed_size.min(64 * 1024)
+            {
+                let whole = entry.size <= window.len() as u64;
+                if loadguard_pickle::sniff_strict(&window, whole)
+                    && let Some(full) = self.member_bytes(src, entry, &member, false)
                 {
-                    let whole = entry.size <= window.len() as u64;
-                    if loadguard_pickle::sniff_strict(&window, whole)
-                        && let Some(full) = self.member_bytes(src, entry, &member, false)
-                    {
+                    self.pickle(&full.as_ref(), &member, false);
+                }
+                continue;
+            }
+            let Some(data) = self.member_bytes(src, entry, &member, is_storage) else {
+                continue;
+            };
+            if is_storage {
+                let window = &data[..data.len().min(64 * 1024)];
+                let whole = entry.size <= window.len() as u64;
+                if loadguard_pickle::sniff_strict(window, whole) {
+                    let full = self.member_bytes(src, entry, &member, false);
+                    if let Some(full) = full {
                         self.pickle(&full.as_ref(), &member, false);
                     }
-                    continue;
                 }
-                let Some(data) = self.member_bytes(src, entry, &member, is_storage) else {
-                    continue;
-                };
-                if is_storage {
-                    let window = &data[..data.len().min(64 * 1024)];
-                    let whole = entry.size <= window.len() as u64;
-                    if loadguard_pickle::sniff_strict(window, whole) {
-                        let full = self.member_bytes(src, entry, &member, false);
-                        if let Some(full) = full {
-                            self.pickle(&full.as_ref(), &member, false);
-                        }
-                    }
-                    continue;
-                }
-                if entry.crc32 != crc32fast::hash(&data) && data.len() as u64 == entry.size {
-                    self.report(
-                    &rules::zip_bad_crc::RULE,
+                continue;
+            }
+            if entry.crc32 != crc32fast::hash(&data) && data.len() as u64 == entry.size {
+                self.report(
+                &rules::zip_bad_crc::RULE,
+                &member,
+                Some(entry.data_offset),
+                format!(
+                    "CRC-32 {:#010x} recorded, {:#010x} computed: zipfile refuses it, PyTorch loads it",
+                    entry.crc32,
+                    crc32fast::hash(&data)
+                ),
+            );
+            }
+            if let Some(kind) = executable_kind(&entry.name, &data) {
+                self.report(
+                    &rules::executable_member::RULE,
                     &member,
                     Some(entry.data_offset),
-                    format!(
-                        "CRC-32 {:#010x} recorded, {:#010x} computed: zipfile refuses it, PyTorch loads it",
-                        entry.crc32,
-                        crc32fast::hash(&data)
-                    ),
+                    format!("{kind} in the archive: loading or unpacking this model can run it"),
                 );
-                }
-                if let Some(kind) = executable_kind(&entry.name, &data) {
-                    self.report(
-                        &rules::executable_member::RULE,
-                        &member,
-                        Some(entry.data_offset),
-                        format!(
-                            "{kind} in the archive: loading or unpacking this model can run it"
-                        ),
-                    );
-                    continue;
-                }
-                if entry.name.ends_with(".py") {
-                    if is_script && entry.name.contains("/code/") {
-                        script_files.push((member.clone(), data.to_vec(), entry.data_offset));
-                    } else {
-                        let mut f = Finding::builder(
-                            &rules::executable_member::RULE,
-                            "Python source in the archive: code that tooling may import or run"
-                                .to_owned(),
-                        )
-                        .severity(Severity::Medium)
-                        .at(location(&member, Some(entry.data_offset)))
-                        .build();
-                        f.occurrences = 1;
-                        self.findings.push(f);
-                    }
-                    continue;
-                }
-                if is_keras && entry.name == "config.json" {
-                    self.streams += 1;
-                    self.keras_config(&data, 0, &member);
-                    continue;
-                }
-                let name_says_pickle =
-                    entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
-                if is_script
-                    && (name_says_pickle || entry.name.ends_with(".debug_pkl"))
-                    && loadguard_pickle::sniff(&data)
-                {
-                    self.pickle_with(&data.as_ref(), &member, false, true);
-                    continue;
-                }
-                if (torch_prefix.is_some() || is_script) && is_torch_metadata(&entry.name, &data) {
-                    continue;
-                }
-                // Scanned early, from the same bytes: its findings count.
-                if !claimed && early.is_some_and(|e| e.is(entry, &data)) {
-                    claimed = true;
-                    continue;
-                }
-                self.node(
-                    &data.as_ref(),
-                    Some(&entry.name),
-                    &member,
-                    depth + 1,
-                    Origin::Member,
-                );
+                continue;
             }
+            if entry.name.ends_with(".py") {
+                if is_script && entry.name.contains("/code/") {
+                    script_files.push((member.clone(), data.to_vec(), entry.data_offset));
+                } else {
+                    let mut f = Finding::builder(
+                        &rules::executable_member::RULE,
+                        "Python source in the archive: code that tooling may import or run"
+                            .to_owned(),
+                    )
+                    .severity(Severity::Medium)
+                    .at(location(&member, Some(entry.data_offset)))
+                    .build();
+                    f.occurrences = 1;
+                    self.findings.push(f);
+                }
+                continue;
+            }
+            if is_keras && entry.name == "config.json" {
+                self.streams += 1;
+                self.keras_config(&data, 0, &member);
+                continue;
+            }
+            let name_says_pickle = entry.name.ends_with(".pkl") || entry.name.ends_with(".pickle");
+            if is_script
+                && (name_says_pickle || entry.name.ends_with(".debug_pkl"))
+                && loadguard_pickle::sniff(&data)
+            {
+                self.pickle_with(&data.as_ref(), &member, false, true);
+                continue;
+            }
+            if (torch_prefix.is_some() || is_script) && is_torch_metadata(&entry.name, &data) {
+                continue;
+            }
+            // Scanned early, from the same bytes: its findings count.
+            if !claimed && early.is_some_and(|e| e.is(entry, &data)) {
+                claimed = true;
+                continue;
+            }
+            self.node(
+                &data.as_ref(),
+                Some(&entry.name),
+                &member,
+                depth + 1,
+                Origin::Member,
+            );
         }
         if !script_files.is_empty() {
             self.torchscript(&script_files);
