@@ -710,9 +710,15 @@ fn excerpt(s: &str) -> String {
     format!("{e:?}")
 }
 
+/// An instruction addressed to an AI: an explicit address ("if you are an
+/// AI", "note to AI") in a chunk with an action verb, or, within one
+/// sentence, an addressee followed by a modal ("AI agents must", "dear
+/// assistant") and an action verb. One sentence, not the paragraph: "an
+/// open approach to AI leads to better products" (Meta's Llama 3 card) has
+/// an addressee and a word that can be a verb, but addresses no one.
 fn addressed_instruction(w: &[String], lower: &str) -> bool {
-    let has_action = w.iter().any(|x| ACTIONS.contains(&x.as_str()));
-    if !has_action {
+    let acts = |w: &[String]| w.iter().any(|x| ACTIONS.contains(&x.as_str()));
+    if !acts(w) {
         return false;
     }
     if lower.contains("if you are an ai")
@@ -722,13 +728,22 @@ fn addressed_instruction(w: &[String], lower: &str) -> bool {
     {
         return true;
     }
+    lower
+        .split(['.', '!', '?', ';', '\n'])
+        .map(words)
+        .any(|w| acts(&w) && addressed(&w))
+}
+
+/// An addressee followed within three words by a modal, or after a
+/// salutation.
+fn addressed(w: &[String]) -> bool {
     w.iter().enumerate().any(|(i, x)| {
         ADDRESSEES.contains(&x.as_str())
             && (w
                 .get(i + 1..(i + 4).min(w.len()))
                 .is_some_and(|next| next.iter().any(|n| MODALS.contains(&n.as_str())))
                 || i.checked_sub(1)
-                    .is_some_and(|p| matches!(w[p].as_str(), "dear" | "hey" | "attention" | "to")))
+                    .is_some_and(|p| matches!(w[p].as_str(), "dear" | "hey" | "attention")))
     })
 }
 
@@ -942,15 +957,26 @@ fn label_host(label: &str) -> Option<String> {
     if let Some(h) = host_of(l) {
         return Some(h);
     }
+    let host = l.split('/').next().unwrap_or(l).to_lowercase();
+    let tld = host.rsplit('.').next().unwrap_or("");
     let looks_like_domain = !l.contains(' ')
-        && l.contains('.')
-        && l.rsplit('.')
-            .next()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+        && host.contains('.')
         && l.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/'));
-    looks_like_domain.then(|| l.split('/').next().unwrap_or(l).to_lowercase())
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '/'))
+        // A name under a public suffix (`llama.cpp` is not one), and not a
+        // file whose extension is also a country's domain (`README.md`,
+        // `train.py`, `run.sh`, `model.pt`).
+        && psl::suffix(host.as_bytes()).is_some_and(|s| s.is_known())
+        && !FILE_EXTENSIONS.contains(&tld);
+    looks_like_domain.then_some(host)
 }
+
+/// File extensions that are also top-level domains, as link text shows
+/// file names.
+const FILE_EXTENSIONS: &[&str] = &[
+    "md", "py", "sh", "rs", "pt", "pl", "so", "ps", "cc", "mk", "in", "ml", "rb", "ts", "cs", "pm",
+    "sc",
+];
 
 fn exfil_url(url: &str) -> Option<&'static str> {
     let lower = url.to_lowercase();
