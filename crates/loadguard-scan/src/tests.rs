@@ -485,3 +485,78 @@ fn large_checkpoints_report_what_small_ones_do() {
     let r = run(&renamed);
     assert!(has(&r, "PKL101"), "{:#?}", r.findings);
 }
+
+/// Bytes behind the interface of a remote source: owned reads, no
+/// contiguous view, so the archive walk takes its sequential path (no early
+/// pickle scan, local headers resolved in order).
+struct Remote(Vec<u8>);
+
+impl crate::Source for Remote {
+    fn size(&self) -> u64 {
+        self.0.len() as u64
+    }
+    fn read_at(&self, offset: u64, len: usize) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.0.len());
+        let end = start.saturating_add(len).min(self.0.len());
+        Ok(std::borrow::Cow::Owned(self.0[start..end].to_vec()))
+    }
+}
+
+/// The parallel path (in memory) and the sequential one (remote) report
+/// the same findings for the same bytes, also when the pickle member's
+/// headers, name or bytes are damaged: 120 mutations of a checkpoint with
+/// 5,000 tensors.
+#[test]
+fn parallel_and_sequential_walks_agree() {
+    fn findings(r: &Report) -> Vec<(&'static str, Vec<String>, Option<u64>, String)> {
+        let mut v: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.code,
+                    f.location.members.clone(),
+                    f.location.offset,
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+    let base = checkpoint(PAYLOAD2, 5000, |_, _, _| {});
+    // The pickle's local header and data come first; its central entry
+    // starts the directory.
+    let cd = base
+        .windows(4)
+        .position(|w| w == b"PK\x01\x02")
+        .unwrap_or(0);
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..120 {
+        let mut data = base.clone();
+        for _ in 0..1 + next() % 3 {
+            let at = if next() % 2 == 0 {
+                (next() % 80) as usize
+            } else {
+                cd + (next() % 80) as usize
+            };
+            data[at] ^= 1 << (next() % 8);
+        }
+        let local = scan(&data.as_slice(), Policy::builtin(), &ScanOptions::default());
+        let remote = scan(
+            &Remote(data.clone()),
+            Policy::builtin(),
+            &ScanOptions::default(),
+        );
+        assert_eq!(findings(&local), findings(&remote), "round {round}");
+        assert_eq!(local.format, remote.format, "round {round}");
+    }
+}
