@@ -1028,3 +1028,98 @@ fn array_data_starting_with_an_extension_code_is_not_a_pickle() {
         assert!(loadguard_pickle::sniff_strict(payload, true), "{payload:?}");
     }
 }
+
+// ---- the remaining limits: each reported, the payload still judged ------------------------
+
+#[test]
+fn tuple_store_limit_reports_and_keeps_judging_calls() {
+    // 200 tuples of 3 items, then os.system("id").
+    let mut data = b"\x80\x04".to_vec();
+    for _ in 0..200 {
+        data.extend_from_slice(b"K\x01K\x02K\x03\x870");
+    }
+    data.extend_from_slice(b"cposix\nsystem\n(Vid\ntR.");
+    let options = Options {
+        limits: Limits {
+            max_tuple_values: 30,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let r = scan(&data, &options);
+    let c = codes(&r);
+    assert!(c.contains(&"PKL008"), "{c:?}");
+    assert!(c.contains(&"PKL101"), "{c:?}");
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule.code == "PKL008" && f.message.contains("tuple store")),
+        "{:#?}",
+        r.findings
+    );
+    assert!(!codes(&run(&data)).contains(&"PKL008"));
+}
+
+#[test]
+fn nested_pickle_depth_limit_is_reported() {
+    // pickle.loads(pickle.loads(...(payload))) four deep.
+    let mut inner = b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00id\x85R.".to_vec();
+    for _ in 0..4 {
+        let mut outer = b"\x80\x04c_pickle\nloads\nC".to_vec();
+        outer.push(u8::try_from(inner.len()).unwrap_or(u8::MAX));
+        outer.extend_from_slice(&inner);
+        outer.extend_from_slice(b"\x85R.");
+        inner = outer;
+    }
+    assert!(inner.len() < 256);
+    let shallow = Options {
+        limits: Limits {
+            max_depth: 2,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let r = scan(&inner, &shallow);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule.code == "PKL008" && f.message.contains("nested pickle depth")),
+        "{:#?}",
+        r.findings
+    );
+    // The calls of pickle.loads above the limit are still judged.
+    assert!(codes(&r).contains(&"PKL107"), "{:?}", codes(&r));
+    // Deep enough, the payload itself is reached.
+    assert!(
+        codes(&run(&inner)).contains(&"PKL101"),
+        "{:?}",
+        codes(&run(&inner))
+    );
+}
+
+#[test]
+fn finding_limit_keeps_the_most_severe() {
+    // 50 distinct unknown callables invoked (medium), then os.system (critical).
+    let mut data = b"\x80\x04".to_vec();
+    for i in 0..50 {
+        data.extend_from_slice(format!("cmypkg{i}\nf\n)R0").as_bytes());
+    }
+    data.extend_from_slice(b"cposix\nsystem\n(Vid\ntR.");
+    let options = Options {
+        limits: Limits {
+            max_findings: 5,
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    let r = scan(&data, &options);
+    assert!(r.findings.len() <= 6, "{}", r.findings.len());
+    assert!(codes(&r).contains(&"PKL101"), "{:?}", codes(&r));
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule.code == "PKL008" && f.message.contains("finding limit")),
+        "{:#?}",
+        r.findings
+    );
+}

@@ -560,3 +560,102 @@ fn parallel_and_sequential_walks_agree() {
         assert_eq!(local.format, remote.format, "round {round}");
     }
 }
+
+/// A gzip of `n` MiB of `N` opcodes (a pickle that pushes `None`s).
+fn gzip_of(n: usize) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"\x80\x04").expect("gz");
+    for _ in 0..n {
+        gz.write_all(&vec![b'N'; 1 << 20]).expect("gz");
+    }
+    gz.write_all(b".").expect("gz");
+    gz.finish().expect("finish")
+}
+
+#[test]
+fn decompression_ratio_limit_stops_a_bomb_early() {
+    // 4 MiB of short random strings: they compress about 2x, so a ratio
+    // limit of 1x (beyond the first MiB) stops the stream and the default
+    // (1000x) does not.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"\x80\x04").expect("gz");
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    for _ in 0..(4 << 20) / 19 {
+        let mut item = *b"\x8c\x10................0";
+        for c in &mut item[2..18] {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            *c = b'a' + (seed % 26) as u8;
+        }
+        gz.write_all(&item).expect("gz");
+    }
+    gz.write_all(b"N.").expect("gz");
+    let bomb = gz.finish().expect("finish");
+    let options = ScanOptions {
+        limits: ContainerLimits {
+            max_ratio: 1,
+            ..ContainerLimits::default()
+        },
+        ..ScanOptions::default()
+    };
+    let r = scan(&bomb.as_slice(), Policy::builtin(), &options);
+    let arc004 = r
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "ARC004")
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        arc004.message.contains("expands past"),
+        "{}",
+        arc004.message
+    );
+    // Without the ratio limit (1000x by default) it is a plain pickle.
+    assert!(!has(&run(&bomb), "ARC004"), "{:?}", codes(&run(&bomb)));
+}
+
+#[test]
+fn byte_budget_per_artifact_is_reported_once() {
+    // A zip of 4 gzip members of 2 MiB each, with a 5 MiB budget.
+    let member = gzip_of(2);
+    let names = ["a.pkl.gz", "b.pkl.gz", "c.pkl.gz", "d.pkl.gz"];
+    let members: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, member.as_slice())).collect();
+    let archive = zip(&members);
+    let options = ScanOptions {
+        limits: ContainerLimits {
+            max_total_bytes: 5 << 20,
+            ..ContainerLimits::default()
+        },
+        ..ScanOptions::default()
+    };
+    let r = scan(&archive.as_slice(), Policy::builtin(), &options);
+    let budget: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "ARC005" && f.message.contains("byte budget"))
+        .collect();
+    assert_eq!(budget.len(), 1, "{:#?}", r.findings);
+    assert!(!has(&run(&archive), "ARC005"));
+}
+
+#[test]
+fn member_limit_is_reported() {
+    let names: Vec<String> = (0..50).map(|i| format!("m{i}.txt")).collect();
+    let members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+    let archive = zip(&members);
+    let options = ScanOptions {
+        limits: ContainerLimits {
+            max_members: 10,
+            ..ContainerLimits::default()
+        },
+        ..ScanOptions::default()
+    };
+    let r = scan(&archive.as_slice(), Policy::builtin(), &options);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.message.contains("more than 10 central directory entries")),
+        "{:#?}",
+        r.findings
+    );
+}
