@@ -53,11 +53,20 @@ pub(crate) fn shard_of(target: &str, n: u64) -> u64 {
     h % n
 }
 
-/// The targets of a `--targets` file: one per line, trimmed; blank lines and
-/// `#` comments skipped; each once.
-fn read_targets(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the targets file {}", path.display()))?;
+/// The targets of a `--targets` file (`-`: standard input): one per line,
+/// trimmed; blank lines and `#` comments skipped.
+fn read_targets(path: &Path, input: &Input) -> Result<Vec<String>> {
+    let text = if path == Path::new("-") {
+        String::from_utf8(
+            input
+                .read_stdin()
+                .context("reading targets from standard input")?,
+        )
+        .context("the targets on standard input are not UTF-8")?
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("reading the targets file {}", path.display()))?
+    };
     Ok(text
         .lines()
         .map(str::trim)
@@ -142,7 +151,7 @@ pub(crate) fn run(args: &ScanArgs, out: &mut dyn Write, input: &Input) -> Result
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     if let Some(file) = &args.targets {
-        targets.extend(read_targets(file)?);
+        targets.extend(read_targets(file, input)?);
     }
     if args.mcp {
         let cwd = std::env::current_dir().context("reading the working directory")?;

@@ -180,9 +180,10 @@ pub(crate) struct ScanArgs {
     /// format by (e.g. `model.pt`).
     #[arg(long, value_name = "NAME")]
     pub(crate) stdin_filename: Option<String>,
-    /// Batch mode: read targets from FILE, one per line (paths, `hf:` ids,
-    /// Hub URLs; blank lines and lines starting with `#` are skipped), and
-    /// write one JSON Lines record per target (docs/batch.md).
+    /// Batch mode: read targets from FILE (`-`: standard input), one per
+    /// line (paths, `hf:` ids, Hub URLs; blank lines and lines starting with
+    /// `#` are skipped), and write one JSON Lines record per target
+    /// (docs/batch.md).
     #[arg(long, value_name = "FILE")]
     pub(crate) targets: Option<PathBuf>,
     /// Write the JSON Lines report here. Records already in the file are

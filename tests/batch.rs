@@ -149,6 +149,22 @@ fn jsonl_works_for_ordinary_scans_and_standard_input() {
     assert_eq!(by["clean"]["verdict"], "safe");
     assert_eq!(by["bad.pkl"]["verdict"], "not-safe");
 
+    // `--targets -` reads the list from standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loadguard"))
+        .current_dir(dir.path())
+        .args(["scan", "--no-config", "--format", "jsonl", "--targets", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), b"clean\nbad.pkl\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    let by = by_target(&records(&String::from_utf8_lossy(&out.stdout)));
+    assert_eq!(by.len(), 2);
+    assert_eq!(by["bad.pkl"]["verdict"], "not-safe");
+
     // `-` reads standard input, named by --stdin-filename.
     let bytes = std::fs::read(fixtures().join("malicious/codecs_open.pkl")).expect("read");
     let mut child = Command::new(env!("CARGO_BIN_EXE_loadguard"))
