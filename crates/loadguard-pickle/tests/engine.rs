@@ -32,6 +32,16 @@ const STOP: &[u8] = b".";
 const MEMO: &[u8] = b"\x94";
 const POP: &[u8] = b"0";
 
+/// Default options with one limit changed.
+fn limited(set: impl FnOnce(&mut Limits)) -> Options {
+    let mut limits = Limits::default();
+    set(&mut limits);
+    Options {
+        limits,
+        ..Options::default()
+    }
+}
+
 fn run(data: &[u8]) -> PickleReport {
     scan(data, &Options::default())
 }
@@ -604,13 +614,7 @@ fn dup_bomb_is_bounded() {
     let mut data = b"\x80\x04N".to_vec();
     data.extend(std::iter::repeat_n(b'2', 2_000_000));
     data.push(b'.');
-    let options = Options {
-        limits: Limits {
-            max_stack: 100_000,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(|l| l.max_stack = 100_000);
     let r = scan(&data, &options);
     assert_eq!(codes(&r), ["PKL008"]);
     // With the default limits it just works.
@@ -622,13 +626,7 @@ fn nested_marks_are_bounded_and_the_payload_after_them_is_seen() {
     let mut data = b"\x80\x04".to_vec();
     data.extend(std::iter::repeat_n(b'(', 500_000));
     data.extend_from_slice(b"cposix\nsystem\n(Vid\ntR.");
-    let options = Options {
-        limits: Limits {
-            max_marks: 10_000,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(|l| l.max_marks = 10_000);
     let r = scan(&data, &options);
     let c = codes(&r);
     assert!(c.contains(&"PKL008"), "{c:?}");
@@ -650,13 +648,7 @@ fn memo_limit_reports_and_keeps_judging_globals() {
     }
     data.extend_from_slice(&sg("posix", "system"));
     data.extend_from_slice(b")R.");
-    let options = Options {
-        limits: Limits {
-            max_memo: 10,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(|l| l.max_memo = 10);
     let c = codes(&scan(&data, &options));
     assert!(c.contains(&"PKL008"), "{c:?}");
     assert!(c.contains(&"PKL101"), "{c:?}");
@@ -1039,13 +1031,7 @@ fn tuple_store_limit_reports_and_keeps_judging_calls() {
         data.extend_from_slice(b"K\x01K\x02K\x03\x870");
     }
     data.extend_from_slice(b"cposix\nsystem\n(Vid\ntR.");
-    let options = Options {
-        limits: Limits {
-            max_tuple_values: 30,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(|l| l.max_tuple_values = 30);
     let r = scan(&data, &options);
     let c = codes(&r);
     assert!(c.contains(&"PKL008"), "{c:?}");
@@ -1072,13 +1058,7 @@ fn nested_pickle_depth_limit_is_reported() {
         inner = outer;
     }
     assert!(inner.len() < 256);
-    let shallow = Options {
-        limits: Limits {
-            max_depth: 2,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let shallow = limited(|l| l.max_depth = 2);
     let r = scan(&inner, &shallow);
     assert!(
         r.findings
@@ -1105,13 +1085,7 @@ fn finding_limit_keeps_the_most_severe() {
         data.extend_from_slice(format!("cmypkg{i}\nf\n)R0").as_bytes());
     }
     data.extend_from_slice(b"cposix\nsystem\n(Vid\ntR.");
-    let options = Options {
-        limits: Limits {
-            max_findings: 5,
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = limited(|l| l.max_findings = 5);
     let r = scan(&data, &options);
     assert!(r.findings.len() <= 6, "{}", r.findings.len());
     assert!(codes(&r).contains(&"PKL101"), "{:?}", codes(&r));
