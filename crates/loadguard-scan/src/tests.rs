@@ -15,6 +15,16 @@ const PAYLOAD0: &[u8] = b"cposix\nsystem\n(Vid\ntR.";
 const PAYLOAD2: &[u8] = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.";
 const BENIGN: &[u8] = b"\x80\x02}q\x00.";
 
+/// Default options with one container limit changed.
+fn limited(set: impl FnOnce(&mut ContainerLimits)) -> ScanOptions {
+    let mut limits = ContainerLimits::default();
+    set(&mut limits);
+    ScanOptions {
+        limits,
+        ..ScanOptions::default()
+    }
+}
+
 fn run(data: &[u8]) -> Report {
     scan(&data, Policy::builtin(), &ScanOptions::default())
 }
@@ -247,13 +257,7 @@ fn decompression_bombs_stop_at_the_limit() {
         gz.write_all(&vec![b'N'; 1 << 20]).expect("gz");
     }
     let bomb = gz.finish().expect("finish");
-    let options = ScanOptions {
-        limits: ContainerLimits {
-            max_member_bytes: 8 << 20,
-            ..ContainerLimits::default()
-        },
-        ..ScanOptions::default()
-    };
+    let options = limited(|l| l.max_member_bytes = 8 << 20);
     let r = scan(&bomb.as_slice(), Policy::builtin(), &options);
     assert!(has(&r, "ARC004"), "{:?}", codes(&r));
 }
@@ -592,13 +596,7 @@ fn decompression_ratio_limit_stops_a_bomb_early() {
     }
     gz.write_all(b"N.").expect("gz");
     let bomb = gz.finish().expect("finish");
-    let options = ScanOptions {
-        limits: ContainerLimits {
-            max_ratio: 1,
-            ..ContainerLimits::default()
-        },
-        ..ScanOptions::default()
-    };
+    let options = limited(|l| l.max_ratio = 1);
     let r = scan(&bomb.as_slice(), Policy::builtin(), &options);
     let arc004 = r
         .findings
@@ -621,13 +619,7 @@ fn byte_budget_per_artifact_is_reported_once() {
     let names = ["a.pkl.gz", "b.pkl.gz", "c.pkl.gz", "d.pkl.gz"];
     let members: Vec<(&str, &[u8])> = names.iter().map(|n| (*n, member.as_slice())).collect();
     let archive = zip(&members);
-    let options = ScanOptions {
-        limits: ContainerLimits {
-            max_total_bytes: 5 << 20,
-            ..ContainerLimits::default()
-        },
-        ..ScanOptions::default()
-    };
+    let options = limited(|l| l.max_total_bytes = 5 << 20);
     let r = scan(&archive.as_slice(), Policy::builtin(), &options);
     let budget: Vec<_> = r
         .findings
@@ -643,13 +635,7 @@ fn member_limit_is_reported() {
     let names: Vec<String> = (0..50).map(|i| format!("m{i}.txt")).collect();
     let members: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
     let archive = zip(&members);
-    let options = ScanOptions {
-        limits: ContainerLimits {
-            max_members: 10,
-            ..ContainerLimits::default()
-        },
-        ..ScanOptions::default()
-    };
+    let options = limited(|l| l.max_members = 10);
     let r = scan(&archive.as_slice(), Policy::builtin(), &options);
     assert!(
         r.findings
