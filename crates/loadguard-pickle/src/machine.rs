@@ -307,9 +307,7 @@ impl<'a> Machine<'a> {
             memo_sparse: HashMap::new(),
             memo_count: 0,
             proto: 0,
-            // Reserved, not touched: a large stream's tuple store grows
-            // without being copied at every doubling.
-            tuples: Vec::with_capacity((data.len() / 16).min(options.limits.max_tuple_values)),
+            tuples: Vec::new(),
             owned: Vec::new(),
             globals: Vec::new(),
             global_index: HashMap::new(),

@@ -61,84 +61,37 @@ impl<'s> Early<'s> {
     }
 }
 
-/// What scanning a member on another thread found, to merge back.
-struct Aside {
-    findings: Vec<Finding>,
-    spent: u64,
-    budget_reported: bool,
-    streams: usize,
-    external_files: Vec<(Vec<String>, String, String)>,
-}
-
-impl Aside {
-    /// Scans `data` as the walk would (`node`), in a context of its own
-    /// that starts from the budget spent so far.
-    fn scan(
-        policy: &loadguard_pickle::Policy,
-        options: &crate::ScanOptions,
-        budget_start: u64,
-        data: &[u8],
-        name: &str,
-        member: &[String],
-        depth: u32,
-    ) -> Self {
-        let mut ctx = Ctx {
-            siblings: None,
-            policy,
-            options,
-            findings: Vec::new(),
-            total_bytes: budget_start,
-            budget_reported: false,
-            streams: 0,
-            external_files: Vec::new(),
-        };
-        ctx.node(&data, Some(name), member, depth + 1, Origin::Member);
-        Self {
-            findings: ctx.findings,
-            spent: ctx.total_bytes - budget_start,
-            budget_reported: ctx.budget_reported,
-            streams: ctx.streams,
-            external_files: ctx.external_files,
-        }
-    }
-
-    fn merge_into(self, ctx: &mut Ctx<'_>) {
-        ctx.findings.extend(self.findings);
-        ctx.total_bytes = ctx.total_bytes.saturating_add(self.spent);
-        ctx.budget_reported |= self.budget_reported;
-        ctx.streams += self.streams;
-        ctx.external_files.extend(self.external_files);
-    }
-}
-
 impl Ctx<'_> {
     pub(crate) fn zip(&mut self, src: &dyn Source, path: &[String], depth: u32) -> Format {
         let max_members = self.options.limits.max_members;
         let dir = zip::directory(src, max_members);
         let early = Early::find(src, &dir, path);
         let (policy, options, budget_start) = (self.policy, self.options, self.total_bytes);
-        let mut aside: Option<Aside> = None;
+        // The early member's own context (no sibling reader: archive
+        // members never read files beside them).
+        let mut aside: Option<Ctx<'_>> = None;
         let (mut format, mut claimed) = (Format::Zip, false);
         rayon::scope(|scope| {
             if let Some(early) = &early {
                 let slot = &mut aside;
                 scope.spawn(move |_| {
-                    *slot = Some(Aside::scan(
-                        policy,
-                        options,
-                        budget_start,
-                        &early.data,
-                        &early.name,
+                    let mut ctx = Ctx::new(None, policy, options);
+                    ctx.total_bytes = budget_start;
+                    ctx.node(
+                        &early.data.as_ref(),
+                        Some(&early.name),
                         &early.member,
-                        depth,
-                    ));
+                        depth + 1,
+                        Origin::Member,
+                    );
+                    *slot = Some(ctx);
                 });
             }
             let archive = zip::resolve(src, dir, max_members);
             (format, claimed) = self.zip_members(src, archive, path, depth, early.as_ref());
         });
         if claimed && let Some(aside) = aside {
-            aside.merge_into(self);
+            self.absorb(aside, budget_start);
         }
         format
     }
@@ -187,49 +140,32 @@ impl Ctx<'_> {
             let is_storage = storages
                 .as_ref()
                 .is_some_and(|p| entry.name.starts_with(p.as_str()));
-            // A stored storage's prefix is looked at where it lies (a
+            let Some(data) = self.member_bytes(src, entry, &member, is_storage) else {
+                continue;
+            };
+            // A stored storage's prefix is borrowed where it lies (a
             // checkpoint can have 200,000 of them).
-            if is_storage
-                && entry.method == 0
-                && let Ok(window) = src.read_at(
-                    entry.data_offset,
-                    usize::try_from(entry.compressed_size.min(64 * 1024)).unwrap_or(0),
-                )
-                && window.len() as u64 == entry.compressed_size.min(64 * 1024)
-            {
+            if is_storage {
+                let window = &data[..data.len().min(64 * 1024)];
                 let whole = entry.size <= window.len() as u64;
-                if loadguard_pickle::sniff_strict(&window, whole)
+                if loadguard_pickle::sniff_strict(window, whole)
                     && let Some(full) = self.member_bytes(src, entry, &member, false)
                 {
                     self.pickle(&full.as_ref(), &member, false);
                 }
                 continue;
             }
-            let Some(data) = self.member_bytes(src, entry, &member, is_storage) else {
-                continue;
-            };
-            if is_storage {
-                let window = &data[..data.len().min(64 * 1024)];
-                let whole = entry.size <= window.len() as u64;
-                if loadguard_pickle::sniff_strict(window, whole) {
-                    let full = self.member_bytes(src, entry, &member, false);
-                    if let Some(full) = full {
-                        self.pickle(&full.as_ref(), &member, false);
-                    }
-                }
-                continue;
-            }
             if entry.crc32 != crc32fast::hash(&data) && data.len() as u64 == entry.size {
                 self.report(
-                &rules::zip_bad_crc::RULE,
-                &member,
-                Some(entry.data_offset),
-                format!(
-                    "CRC-32 {:#010x} recorded, {:#010x} computed: zipfile refuses it, PyTorch loads it",
-                    entry.crc32,
-                    crc32fast::hash(&data)
-                ),
-            );
+                    &rules::zip_bad_crc::RULE,
+                    &member,
+                    Some(entry.data_offset),
+                    format!(
+                        "CRC-32 {:#010x} recorded, {:#010x} computed: zipfile refuses it, PyTorch loads it",
+                        entry.crc32,
+                        crc32fast::hash(&data)
+                    ),
+                );
             }
             if let Some(kind) = executable_kind(&entry.name, &data) {
                 self.report(

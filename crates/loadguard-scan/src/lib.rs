@@ -182,16 +182,7 @@ pub fn scan_named_with(
     options: &ScanOptions,
     siblings: Option<loadguard_mcp::source::Siblings<'_>>,
 ) -> Report {
-    let mut ctx = Ctx {
-        siblings,
-        policy,
-        options,
-        findings: Vec::new(),
-        total_bytes: 0,
-        budget_reported: false,
-        streams: 0,
-        external_files: Vec::new(),
-    };
+    let mut ctx = Ctx::new(siblings, policy, options);
     let format = ctx.node(src, name, &[], 0, Origin::File);
     Report {
         format,
@@ -230,7 +221,36 @@ fn location(path: &[String], offset: Option<u64>) -> Location {
     }
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(
+        siblings: Option<loadguard_mcp::source::Siblings<'a>>,
+        policy: &'a Policy,
+        options: &'a ScanOptions,
+    ) -> Self {
+        Self {
+            siblings,
+            policy,
+            options,
+            findings: Vec::new(),
+            total_bytes: 0,
+            budget_reported: false,
+            streams: 0,
+            external_files: Vec::new(),
+        }
+    }
+
+    /// Takes in what a context made for one member on another thread found
+    /// (it started counting bytes at `budget_start`).
+    pub(crate) fn absorb(&mut self, child: Ctx<'_>, budget_start: u64) {
+        self.findings.extend(child.findings);
+        self.total_bytes = self
+            .total_bytes
+            .saturating_add(child.total_bytes - budget_start);
+        self.budget_reported |= child.budget_reported;
+        self.streams += child.streams;
+        self.external_files.extend(child.external_files);
+    }
+
     pub(crate) fn report(
         &mut self,
         rule: &'static Rule,
