@@ -20,10 +20,9 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use loadguard_core::Severity;
+use loadguard_core::{Severity, Verdict};
 
 use crate::cli::{Format, ScanArgs};
-use crate::scan::Target;
 use crate::scan_cmd::Session;
 use crate::{Input, hub, mcp, output};
 
@@ -137,8 +136,9 @@ fn merge_codes(a: u8, b: u8) -> u8 {
 /// One target's record, ready to write.
 struct Done {
     line: Vec<u8>,
-    files: Vec<Target>,
-    failed: bool,
+    /// The exit code this target alone would give.
+    code: u8,
+    not_safe: bool,
 }
 
 pub(crate) fn run(args: &ScanArgs, out: &mut dyn Write, input: &Input) -> Result<u8> {
@@ -201,7 +201,7 @@ pub(crate) fn run(args: &ScanArgs, out: &mut dyn Write, input: &Input) -> Result
     // scanned itself.
     let mut code = priors
         .iter()
-        .map(|p| session.prior_exit_code(p.worst, p.error))
+        .map(|p| session.code_for(p.worst, p.error))
         .fold(0, merge_codes);
     let (mut scanned, mut not_safe) = (0usize, 0usize);
     std::thread::scope(|s| -> Result<()> {
@@ -224,15 +224,8 @@ pub(crate) fn run(args: &ScanArgs, out: &mut dyn Write, input: &Input) -> Result
                 .and_then(|()| sink.flush())
                 .context("writing the report")?;
             scanned += 1;
-            let target_code = if done.failed {
-                2
-            } else {
-                session.exit_code(&done.files)
-            };
-            if output::jsonl::verdict(&done.files, None) == loadguard_core::Verdict::NotSafe {
-                not_safe += 1;
-            }
-            code = merge_codes(code, target_code);
+            not_safe += usize::from(done.not_safe);
+            code = merge_codes(code, done.code);
         }
         Ok(())
     })?;
@@ -269,17 +262,22 @@ fn scan_target(session: &Session, target: &str, input: &Input) -> Done {
     };
     let mut line = Vec::new();
     // Writing into a Vec cannot fail.
-    let _ = output::jsonl::write_record(
+    let verdict = output::jsonl::write_record(
         &mut line,
         target,
         &files,
         error.as_deref(),
         start.elapsed().as_secs_f64(),
-    );
+    )
+    .unwrap_or(Verdict::NotScanned);
     Done {
         line,
-        failed: error.is_some(),
-        files,
+        code: if error.is_some() {
+            2
+        } else {
+            session.exit_code(&files)
+        },
+        not_safe: verdict == Verdict::NotSafe,
     }
 }
 

@@ -200,9 +200,10 @@ impl Session {
         }
     }
 
-    /// The exit code of an earlier record: its worst finding's severity,
-    /// and whether it could not be scanned.
-    pub(crate) fn prior_exit_code(&self, worst: Option<Severity>, error: bool) -> u8 {
+    /// The exit code for a worst finding and whether something could not be
+    /// read: 1 when the finding reaches `--fail-on`, else 2 when something
+    /// could not be read, else 0. Also for the records of an earlier run.
+    pub(crate) fn code_for(&self, worst: Option<Severity>, error: bool) -> u8 {
         let failed = self
             .fail_on
             .threshold()
@@ -216,26 +217,14 @@ impl Session {
         }
     }
 
-    /// The exit code for these targets: 1 when a finding reaches
-    /// `--fail-on`, else 2 when one could not be read, else 0.
-    pub(crate) fn exit_code<'a>(
-        &self,
-        targets: impl IntoIterator<Item = &'a scan::Target> + Clone,
-    ) -> u8 {
-        let failed = self.fail_on.threshold().is_some_and(|t| {
-            targets
-                .clone()
-                .into_iter()
-                .flat_map(|t| &t.findings)
-                .any(|f| f.severity >= t)
-        });
-        if failed {
-            1
-        } else if targets.into_iter().any(|t| t.error.is_some()) {
-            2
-        } else {
-            0
+    /// The exit code for these targets (see [`Session::code_for`]).
+    pub(crate) fn exit_code<'a>(&self, targets: impl IntoIterator<Item = &'a scan::Target>) -> u8 {
+        let (mut worst, mut error) = (None, false);
+        for t in targets {
+            worst = worst.max(t.findings.iter().map(|f| f.severity).max());
+            error |= t.error.is_some();
         }
+        self.code_for(worst, error)
     }
 }
 

@@ -27,7 +27,7 @@ struct Record<'a> {
 
 /// The verdict of one target: the worst of its files, or `not-scanned`
 /// when it could not be scanned at all (never `safe`).
-pub(crate) fn verdict(files: &[Target], error: Option<&str>) -> Verdict {
+fn verdict(files: &[Target], error: Option<&str>) -> Verdict {
     let worst = files
         .iter()
         .map(Target::verdict)
@@ -41,18 +41,20 @@ pub(crate) fn verdict(files: &[Target], error: Option<&str>) -> Verdict {
 }
 
 /// Writes one record: a line of JSON and its newline, in one write.
+/// Returns the target's verdict.
 pub(crate) fn write_record(
     out: &mut dyn Write,
     target: &str,
     files: &[Target],
     error: Option<&str>,
     seconds: f64,
-) -> io::Result<()> {
+) -> io::Result<Verdict> {
+    let verdict = verdict(files, error);
     let record = Record {
         schema_version: SCHEMA_VERSION,
         tool: json::TOOL,
         target,
-        verdict: verdict(files, error).as_str(),
+        verdict: verdict.as_str(),
         error,
         seconds: (seconds * 1000.0).round() / 1000.0,
         files: files.iter().map(json::target).collect(),
@@ -63,5 +65,6 @@ pub(crate) fn write_record(
     };
     let mut line = serde_json::to_vec(&record).map_err(io::Error::other)?;
     line.push(b'\n');
-    out.write_all(&line)
+    out.write_all(&line)?;
+    Ok(verdict)
 }
