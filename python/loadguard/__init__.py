@@ -104,6 +104,17 @@ def _option_args(options: dict) -> list:
     return args
 
 
+def _scan_argv(fmt: str, config: Union[PathLike, bool, None], options: dict) -> list:
+    """``loadguard scan --format FMT`` with the configuration choice and the
+    keyword options, for every API that scans."""
+    argv = ["loadguard", "scan", "--format", fmt, "--no-progress"]
+    if config is False:
+        argv.append("--no-config")
+    elif config is not None and config is not True:
+        argv += ["--config", os.fspath(config)]
+    return argv + _option_args(options)
+
+
 def scan(
     target: Union[PathLike, bytes, bytearray, memoryview],
     *,
@@ -124,12 +135,7 @@ def scan(
 
     Raises :class:`ScanError` when the scan cannot run.
     """
-    argv = ["loadguard", "scan", "--format", "json", "--no-progress"]
-    if config is False:
-        argv.append("--no-config")
-    elif config is not None and config is not True:
-        argv += ["--config", os.fspath(config)]
-    argv += _option_args(options)
+    argv = _scan_argv("json", config, options)
     stdin: Optional[bytes] = None
     if isinstance(target, (bytes, bytearray, memoryview)):
         stdin = bytes(target)
@@ -140,25 +146,26 @@ def scan(
     return Report.from_json(json.loads(out), code)
 
 
-def record(target: PathLike, **options: Any) -> dict:
+def record(target: PathLike, *, config: Union[PathLike, bool, None] = None, **options: Any) -> dict:
     """Scans one target into its batch record: the JSON Lines object that
     ``loadguard scan --targets ... --format jsonl`` writes (docs/batch.md),
     with the target as given. A target that cannot be scanned (missing, Hub
     error) does not raise: the record's ``error`` says why and its verdict
     is ``not-scanned``. For batch engines (Ray, Spark, Dask): one call per
-    target, records gathered by the driver."""
-    argv = ["loadguard", "scan", "--format", "jsonl", "--no-progress", "--jobs", "1"]
-    argv += _option_args(options)
+    target, records gathered by the driver. ``config`` and the options are
+    those of :func:`scan`."""
+    argv = _scan_argv("jsonl", config, {"jobs": 1, **options})
     argv += ["--", os.fspath(target)]
     _code, out = _run(argv)
     return json.loads(out)
 
 
-def scan_many(targets: Iterable[PathLike], **options: Any) -> Report:
-    """Scans several targets into one report (one engine call, in parallel)."""
-    argv = ["loadguard", "scan", "--format", "json", "--no-progress"]
-    argv += _option_args(options)
-    argv += ["--", *(os.fspath(t) for t in targets)]
+def scan_many(
+    targets: Iterable[PathLike], *, config: Union[PathLike, bool, None] = None, **options: Any
+) -> Report:
+    """Scans several targets into one report (one engine call, in parallel);
+    ``config`` and the options are those of :func:`scan`."""
+    argv = _scan_argv("json", config, options) + ["--", *(os.fspath(t) for t in targets)]
     code, out = _run(argv)
     return Report.from_json(json.loads(out), code)
 

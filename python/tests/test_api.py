@@ -118,3 +118,15 @@ def test_the_console_script_is_the_command_line(fixtures):
     assert "NOT SAFE" in out.stdout
     out = subprocess.run([sys.executable, "-m", "loadguard", "rules"], capture_output=True, text=True)
     assert out.returncode == 0 and "PKL101" in out.stdout
+
+
+def test_every_scanning_call_honours_config_false(fixtures, tmp_path, monkeypatch):
+    # A configuration in the working directory that lets the payload pass.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "loadguard.toml").write_text('fail-on = "never"\n')
+    bad = fixtures / "malicious" / "os_system.pkl"
+    assert loadguard.scan(bad).exit_code == 0
+    assert loadguard.scan(bad, config=False).exit_code == 1
+    assert loadguard.scan_many([bad], config=False).exit_code == 1
+    rec = loadguard.record(bad, config=False, fail_on="high")
+    assert rec["verdict"] == "not-safe"
