@@ -10,6 +10,7 @@ pub(crate) fn all_rules() -> Vec<&'static Rule> {
         &loadguard_scan::rules::not_scanned::RULE,
         &rules::target_config::RULE,
         &rules::budget::RULE,
+        &loadguard_scan::rules::file_changed::RULE,
     ];
     all.extend_from_slice(loadguard_scan::rules::ALL);
     all.extend_from_slice(loadguard_formats::rules::ALL);

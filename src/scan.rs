@@ -184,22 +184,7 @@ impl Scanner {
     fn scan_file(&self, path: &Path) -> Target {
         let display = path.display().to_string();
         match mmap::open(path) {
-            // A panic is a bug; it must cost this file its verdict, not the
-            // whole run its report.
-            Ok(bytes) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.scan_bytes(&display, &bytes)
-            }))
-            .unwrap_or_else(|_| Target {
-                path: display.clone(),
-                format: Format::Unsupported("scanner error"),
-                size: bytes.len() as u64,
-                findings: Vec::new(),
-                error: Some(
-                    "internal error while scanning this file (a bug: please report it)".to_owned(),
-                ),
-                sha256: None,
-                external_data: Vec::new(),
-            }),
+            Ok(bytes) => self.scan_opened(&display, &bytes),
             Err(e) => Target {
                 path: display,
                 format: Format::Unsupported("unreadable"),
@@ -210,6 +195,32 @@ impl Scanner {
                 external_data: Vec::new(),
             },
         }
+    }
+
+    /// Scans an opened file; one that shrank meanwhile is reported (LG004).
+    fn scan_opened(&self, display: &str, bytes: &mmap::FileBytes) -> Target {
+        use loadguard_scan::FileView;
+        // A panic is a bug; it must cost this file its verdict, not the
+        // whole run its report.
+        let mut t = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.scan_bytes(display, bytes)
+        }))
+        .unwrap_or_else(|_| Target {
+            path: display.to_owned(),
+            format: Format::Unsupported("scanner error"),
+            size: bytes.len() as u64,
+            findings: Vec::new(),
+            error: Some(
+                "internal error while scanning this file (a bug: please report it)".to_owned(),
+            ),
+            sha256: None,
+            external_data: Vec::new(),
+        });
+        if bytes.shrank() {
+            t.findings
+                .insert(0, loadguard_scan::rules::file_changed::finding(display));
+        }
+        t
     }
 
     pub(crate) fn scan_bytes(&self, path: &str, data: &[u8]) -> Target {
@@ -366,4 +377,44 @@ fn check_external_files(
         }
     }
     (out, inside)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_truncated_during_its_scan_is_never_safe() {
+        let scanner = Scanner {
+            options: ScanOptions::default(),
+            policy: Policy::with_extra_allowed(Vec::new()),
+            hash: false,
+            done: Default::default(),
+            total: Default::default(),
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("weights.safetensors");
+        // A valid safetensors file of one 2 MiB tensor: mapped, and safe whole.
+        let header = br#"{"w":{"dtype":"U8","shape":[2097152],"data_offsets":[0,2097152]}}"#;
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(header);
+        bytes.resize(bytes.len() + (2 << 20), 7);
+        std::fs::write(&path, &bytes).expect("test file");
+        let display = path.display().to_string();
+        let whole = scanner.scan_opened(&display, &mmap::open(&path).expect("test file"));
+        assert_eq!(whole.verdict(), Verdict::Safe, "{:?}", whole.findings);
+
+        // The same file cut to a tenth between the open and the scan.
+        let opened = mmap::open(&path).expect("test file");
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .expect("test file")
+            .set_len(bytes.len() as u64 / 10)
+            .expect("test file");
+        let cut = scanner.scan_opened(&display, &opened);
+        assert_eq!(cut.findings[0].rule.code, "LG004");
+        assert_eq!(cut.findings[0].location.path, display);
+        assert_ne!(cut.verdict(), Verdict::Safe);
+    }
 }

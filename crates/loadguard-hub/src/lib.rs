@@ -224,7 +224,7 @@ fn repo_findings<'a>(
 /// a file that resolved inside the cache (the CLI maps it, so a multi-GB
 /// blob is not copied into memory). `(shown path, size, format, findings)`
 /// per file.
-pub fn scan_snapshot<B: std::ops::Deref<Target = [u8]>>(
+pub fn scan_snapshot<B: loadguard_scan::FileView>(
     cache: &Path,
     shown_prefix: &str,
     snapshot: &Path,
@@ -269,6 +269,9 @@ pub fn scan_snapshot<B: std::ops::Deref<Target = [u8]>>(
                     // LFS pointers are recognised by the scanner itself.
                     let report = loadguard_scan::scan_named(&&*data, Some(base), policy, options);
                     findings.extend(report.findings);
+                    if data.shrank() {
+                        findings.push(loadguard_scan::rules::file_changed::finding(&shown));
+                    }
                     (data.len() as u64, report.format)
                 }
             },

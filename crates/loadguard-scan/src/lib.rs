@@ -156,6 +156,18 @@ pub struct Report {
     pub external_files: Vec<(Vec<String>, String, String)>,
 }
 
+/// The bytes of a file as its reader opened them. A mapped file can shrink
+/// while it is read (another process truncates it); the reader then knows,
+/// and the scan must not stand (see `rules::file_changed`).
+pub trait FileView: std::ops::Deref<Target = [u8]> {
+    /// Whether the file shrank while these bytes were read.
+    fn shrank(&self) -> bool {
+        false
+    }
+}
+
+impl FileView for Vec<u8> {}
+
 /// Scans an artifact and everything inside it.
 pub fn scan(src: &dyn Source, policy: &Policy, options: &ScanOptions) -> Report {
     scan_named(src, None, policy, options)

@@ -4,6 +4,7 @@ pub mod container_limit;
 pub mod corrupt_data;
 pub mod decompression_limit;
 pub mod executable_member;
+pub mod file_changed;
 pub mod format_polyglot;
 pub mod lfs_pointer;
 pub mod not_scanned;
