@@ -292,13 +292,13 @@ impl Ctx<'_> {
             }
         };
         let limits = &self.options.limits;
-        let by_ratio = (raw.len() as u64)
-            .saturating_mul(limits.max_ratio)
-            .max(1 << 20);
-        let limit = if prefix_only {
-            64 * 1024
+        let bound = if prefix_only {
+            compress::Bound::bytes(64 * 1024)
         } else {
-            limits.max_member_bytes.min(by_ratio)
+            compress::Bound {
+                max_bytes: limits.max_member_bytes,
+                max_ratio: limits.max_ratio,
+            }
         };
         // Zip's LZMA (method 14) has a 4-byte header before the properties.
         let input: &[u8] = if entry.method == 14 && raw.len() > 4 {
@@ -307,9 +307,9 @@ impl Ctx<'_> {
             &raw
         };
         let decoded = if entry.method == 14 {
-            decode_zip_lzma(input, entry.size, limit)
+            decode_zip_lzma(input, entry.size, bound)
         } else {
-            compress::decompress(codec, input, limit)
+            compress::decompress(codec, input, bound)
         };
         if !prefix_only {
             match &decoded.stopped {
@@ -320,6 +320,12 @@ impl Ctx<'_> {
                     format!(
                         "member expands past {limit} bytes; only the first {limit} were scanned"
                     ),
+                ),
+                Some(stop @ Stopped::Ratio { .. }) => self.report(
+                    &rules::decompression_limit::RULE,
+                    member,
+                    Some(entry.data_offset),
+                    format!("member {}", stop.describe()),
                 ),
                 Some(Stopped::Corrupt { reason }) => self.report(
                     &rules::corrupt_data::RULE,
@@ -474,10 +480,14 @@ impl Ctx<'_> {
     }
 
     /// 7z archives (checkpoints have shipped 7z-compressed). Every member
-    /// is decoded within the limits and scanned by content.
+    /// is decoded within the limits and scanned by content as soon as it is
+    /// decoded (one member in memory at a time). The ratio limit is judged
+    /// as the archive is decoded: all output so far against all bytes read
+    /// (a solid block cannot be split by member).
     pub(crate) fn seven_zip(&mut self, src: &dyn Source, path: &[String], depth: u32) {
+        let read = std::cell::Cell::new(0u64);
         let mut reader = match sevenz_rust2::ArchiveReader::new_with_memory_limit(
-            source::SourceReader::new(src),
+            source::SourceReader::counted(src, &read),
             sevenz_rust2::Password::empty(),
             256 * 1024,
         ) {
@@ -493,28 +503,44 @@ impl Ctx<'_> {
             }
         };
         reader.set_thread_count(1);
-        let per_member = self.options.limits.max_member_bytes;
-        let mut budget = self
-            .options
-            .limits
-            .max_total_bytes
-            .saturating_sub(self.total_bytes);
-        let mut members: Vec<(String, Vec<u8>, bool)> = Vec::new();
+        let limits = self.options.limits.clone();
+        let mut output = 0u64;
+        let mut chunk = vec![0u8; 64 << 10];
         let result = reader.for_each_entries(|entry, r| {
             if entry.is_directory() {
                 return Ok(true);
             }
-            let limit = per_member.min(budget);
-            let mut buf = Vec::new();
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(r, limit.saturating_add(1)),
-                &mut buf,
-            )?;
-            let hit = buf.len() as u64 > limit;
-            buf.truncate(usize::try_from(limit).unwrap_or(usize::MAX).min(buf.len()));
-            budget = budget.saturating_sub(buf.len() as u64);
-            members.push((entry.name().to_owned(), buf, hit));
-            Ok(!hit)
+            let limit = limits
+                .max_member_bytes
+                .min(limits.max_total_bytes.saturating_sub(self.total_bytes));
+            let mut data = Vec::new();
+            let mut stopped = None;
+            loop {
+                let n = r.read(&mut chunk)?;
+                if n == 0 {
+                    break;
+                }
+                let room =
+                    usize::try_from(limit.saturating_sub(data.len() as u64)).unwrap_or(usize::MAX);
+                data.extend_from_slice(&chunk[..n.min(room)]);
+                output += n as u64;
+                if n > room {
+                    stopped = Some(Stopped::Limit { limit });
+                    break;
+                }
+                if output >= compress::RATIO_FREE
+                    && output > read.get().saturating_mul(limits.max_ratio)
+                {
+                    stopped = Some(Stopped::Ratio {
+                        ratio: limits.max_ratio,
+                        output,
+                        consumed: read.get(),
+                    });
+                    break;
+                }
+            }
+            let go_on = self.seven_zip_member(entry.name(), &data, stopped.as_ref(), path, depth);
+            Ok(go_on && stopped.is_none())
         });
         if let Err(e) = result {
             self.report(
@@ -526,35 +552,42 @@ impl Ctx<'_> {
                 ),
             );
         }
-        for (name, data, hit) in members {
-            let mut member = path.to_vec();
-            member.push(name.clone());
-            self.check_member_name(&name, &member);
-            if hit {
-                self.report(
-                    &rules::decompression_limit::RULE,
-                    &member,
-                    None,
-                    format!(
-                        "member expands past the limit; only the first {} bytes were scanned",
-                        data.len()
-                    ),
-                );
-            }
-            if !self.spend(data.len() as u64, &member) {
-                return;
-            }
-            if let Some(kind) = executable_kind(&name, &data) {
-                self.report(
-                    &rules::executable_member::RULE,
-                    &member,
-                    None,
-                    format!("{kind} in the archive: loading or unpacking this model can run it"),
-                );
-                continue;
-            }
-            self.node(&data, Some(&name), &member, depth + 1, Origin::Member);
+    }
+
+    /// One decoded 7z member; false when the artifact's byte budget is spent.
+    fn seven_zip_member(
+        &mut self,
+        name: &str,
+        data: &[u8],
+        stopped: Option<&Stopped>,
+        path: &[String],
+        depth: u32,
+    ) -> bool {
+        let mut member = path.to_vec();
+        member.push(name.to_owned());
+        self.check_member_name(name, &member);
+        if let Some(stop) = stopped {
+            self.report(
+                &rules::decompression_limit::RULE,
+                &member,
+                None,
+                format!("member {}", stop.describe()),
+            );
         }
+        if !self.spend(data.len() as u64, &member) {
+            return false;
+        }
+        if let Some(kind) = executable_kind(name, data) {
+            self.report(
+                &rules::executable_member::RULE,
+                &member,
+                None,
+                format!("{kind} in the archive: loading or unpacking this model can run it"),
+            );
+            return true;
+        }
+        self.node(&data, Some(name), &member, depth + 1, Origin::Member);
+        true
     }
 
     fn torchscript(&mut self, files: &[(Vec<String>, Vec<u8>, u64)]) {
@@ -606,7 +639,7 @@ impl Ctx<'_> {
 
 /// Zip method 14: a 2-byte version, 2-byte properties size, then LZMA
 /// properties and data without the size field of the `.lzma` format.
-fn decode_zip_lzma(input: &[u8], size: u64, limit: u64) -> compress::Decoded {
+fn decode_zip_lzma(input: &[u8], size: u64, bound: compress::Bound) -> compress::Decoded {
     if input.len() < 5 {
         return compress::Decoded {
             data: Vec::new(),
@@ -618,7 +651,7 @@ fn decode_zip_lzma(input: &[u8], size: u64, limit: u64) -> compress::Decoded {
     let mut alone = input[..5].to_vec();
     alone.extend_from_slice(&size.to_le_bytes());
     alone.extend_from_slice(&input[5..]);
-    compress::decompress(Codec::Lzma, &alone, limit)
+    compress::decompress(Codec::Lzma, &alone, bound)
 }
 
 /// Native code by content (ELF, PE, Mach-O) or by name.

@@ -1,6 +1,7 @@
 //! Bounded decompression of the stream formats models are wrapped in.
 
-use std::io::{self, Read, Write};
+use std::cell::Cell;
+use std::io::{self, BufRead, Read, Write};
 
 /// A compression format, recognised by its magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,9 +62,46 @@ impl Codec {
 pub enum Stopped {
     /// The output reached the limit; the bytes decoded so far are kept.
     Limit { limit: u64 },
+    /// The output grew past `ratio` times the compressed bytes read so far
+    /// (beyond [`RATIO_FREE`]): `output` bytes from `consumed`. A bomb is
+    /// stopped after its first megabytes, not at the end of its gigabytes.
+    Ratio {
+        ratio: u64,
+        output: u64,
+        consumed: u64,
+    },
     /// The data is corrupt at some point; the bytes decoded so far are kept.
     Corrupt { reason: String },
 }
+
+impl Stopped {
+    /// What a ratio stop means, for a finding's message.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Ratio {
+                ratio,
+                output,
+                consumed,
+            } => format!(
+                "expands past {ratio}x its compressed size ({output} bytes from the first \
+                 {consumed} compressed bytes); only those {output} bytes were scanned"
+            ),
+            Self::Limit { limit } => {
+                format!("expands past {limit} bytes; only the first {limit} were scanned")
+            }
+            Self::Corrupt { reason } => format!("is corrupt ({reason})"),
+        }
+    }
+}
+
+/// Output allowed before the ratio is judged.
+pub const RATIO_FREE: u64 = 1 << 20;
+
+/// Compressed input is handed to the decoders this many bytes at a time, so
+/// the count of bytes read follows what the decoder has used: a stream that
+/// expands at the ratio limit is stopped within `ratio` times this much
+/// output (16 MiB at 1000x), however large its compressed size.
+const INPUT_CHUNK: usize = 16 << 10;
 
 /// Decompressed output and whether it is complete.
 #[derive(Debug)]
@@ -72,36 +110,58 @@ pub struct Decoded {
     pub stopped: Option<Stopped>,
 }
 
-/// Decompresses `input` with at most `limit` bytes of output.
-pub fn decompress(codec: Codec, input: &[u8], limit: u64) -> Decoded {
+/// How much a stream may expand: at most `max_bytes` of output, and at
+/// most `max_ratio` times the compressed bytes read so far once the output
+/// is past [`RATIO_FREE`].
+#[derive(Debug, Clone, Copy)]
+pub struct Bound {
+    pub max_bytes: u64,
+    pub max_ratio: u64,
+}
+
+impl Bound {
+    /// Only a byte limit.
+    pub fn bytes(max_bytes: u64) -> Self {
+        Self {
+            max_bytes,
+            max_ratio: u64::MAX,
+        }
+    }
+}
+
+/// Decompresses `input` within `bound`, judging the ratio as the stream is
+/// decoded, not after.
+pub fn decompress(codec: Codec, input: &[u8], bound: Bound) -> Decoded {
+    let consumed = Cell::new(0u64);
+    let reader = Chunked {
+        data: input,
+        pos: 0,
+        consumed: &consumed,
+    };
     let mut out = LimitedWriter {
         data: Vec::new(),
-        limit,
-        hit: false,
+        bound,
+        consumed: &consumed,
+        hit: None,
     };
     let result: io::Result<()> = match codec {
-        Codec::Gzip => copy(flate2::read::MultiGzDecoder::new(input), &mut out),
-        Codec::Zlib => copy(flate2::read::ZlibDecoder::new(input), &mut out),
-        Codec::Deflate => copy(flate2::read::DeflateDecoder::new(input), &mut out),
-        Codec::Bzip2 => copy(bzip2::read::MultiBzDecoder::new(input), &mut out),
-        Codec::Lz4 => copy(lz4_flex::frame::FrameDecoder::new(input), &mut out),
-        Codec::Zstd => match ruzstd::decoding::StreamingDecoder::new(input) {
+        Codec::Gzip => copy(flate2::bufread::MultiGzDecoder::new(reader), &mut out),
+        Codec::Zlib => copy(flate2::bufread::ZlibDecoder::new(reader), &mut out),
+        Codec::Deflate => copy(flate2::bufread::DeflateDecoder::new(reader), &mut out),
+        Codec::Bzip2 => copy(bzip2::bufread::MultiBzDecoder::new(reader), &mut out),
+        Codec::Lz4 => copy(lz4_flex::frame::FrameDecoder::new(reader), &mut out),
+        Codec::Zstd => match ruzstd::decoding::StreamingDecoder::new(reader) {
             Ok(d) => copy(d, &mut out),
             Err(e) => Err(io::Error::other(e.to_string())),
         },
-        Codec::Xz => {
-            lzma_rs::xz_decompress(&mut io::BufReader::new(input), &mut out).map_err(lzma_error)
-        }
-        Codec::Lzma => {
-            lzma_rs::lzma_decompress(&mut io::BufReader::new(input), &mut out).map_err(lzma_error)
-        }
+        Codec::Xz => lzma_rs::xz_decompress(&mut { reader }, &mut out).map_err(lzma_error),
+        Codec::Lzma => lzma_rs::lzma_decompress(&mut { reader }, &mut out).map_err(lzma_error),
     };
-    let stopped = if out.hit {
-        Some(Stopped::Limit { limit })
-    } else {
-        result.err().map(|e| Stopped::Corrupt {
+    let stopped = match out.hit {
+        Some(why) => Some(why),
+        None => result.err().map(|e| Stopped::Corrupt {
             reason: e.to_string(),
-        })
+        }),
     };
     Decoded {
         data: out.data,
@@ -116,23 +176,68 @@ fn lzma_error(e: lzma_rs::error::Error) -> io::Error {
     }
 }
 
-fn copy(mut r: impl Read, w: &mut LimitedWriter) -> io::Result<()> {
+fn copy(mut r: impl Read, w: &mut LimitedWriter<'_>) -> io::Result<()> {
     io::copy(&mut r, w).map(|_| ())
 }
 
-/// A sink that refuses to grow past its limit.
-struct LimitedWriter {
-    data: Vec<u8>,
-    limit: u64,
-    hit: bool,
+/// The compressed input, handed out [`INPUT_CHUNK`] bytes at a time, with
+/// the count of bytes handed out so far.
+struct Chunked<'a> {
+    data: &'a [u8],
+    pos: usize,
+    consumed: &'a Cell<u64>,
 }
 
-impl Write for LimitedWriter {
+impl Read for Chunked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let avail = self.fill_buf()?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Chunked<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        let end = self.data.len().min(self.pos + INPUT_CHUNK);
+        Ok(&self.data[self.pos..end])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.data.len());
+        self.consumed.set(self.pos as u64);
+    }
+}
+
+/// A sink that refuses to grow past its bound.
+struct LimitedWriter<'a> {
+    data: Vec<u8>,
+    bound: Bound,
+    consumed: &'a Cell<u64>,
+    hit: Option<Stopped>,
+}
+
+impl Write for LimitedWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let room = self.limit.saturating_sub(self.data.len() as u64);
+        let len = self.data.len() as u64;
+        let room = self.bound.max_bytes.saturating_sub(len);
         if room == 0 {
-            self.hit = true;
+            self.hit = Some(Stopped::Limit {
+                limit: self.bound.max_bytes,
+            });
             return Err(io::Error::other("decompression limit reached"));
+        }
+        // Bytes of a chunk the decoder has not finished with count as read
+        // (it may need a whole block before it writes).
+        let consumed = self.consumed.get().max(1);
+        if len >= RATIO_FREE && len > consumed.saturating_mul(self.bound.max_ratio) {
+            self.hit = Some(Stopped::Ratio {
+                ratio: self.bound.max_ratio,
+                output: len,
+                consumed,
+            });
+            return Err(io::Error::other("decompression ratio limit reached"));
         }
         let n = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
         self.data.extend_from_slice(&buf[..n]);
@@ -168,13 +273,13 @@ mod tests {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(&vec![0u8; 1 << 20]).expect("write");
         let gz = enc.finish().expect("finish");
-        let full = decompress(Codec::Gzip, &gz, 2 << 20);
+        let full = decompress(Codec::Gzip, &gz, Bound::bytes(2 << 20));
         assert_eq!(full.data.len(), 1 << 20);
         assert_eq!(full.stopped, None);
-        let capped = decompress(Codec::Gzip, &gz, 4096);
+        let capped = decompress(Codec::Gzip, &gz, Bound::bytes(4096));
         assert_eq!(capped.data.len(), 4096);
         assert_eq!(capped.stopped, Some(Stopped::Limit { limit: 4096 }));
-        let broken = decompress(Codec::Gzip, &gz[..gz.len() / 2], 2 << 20);
+        let broken = decompress(Codec::Gzip, &gz[..gz.len() / 2], Bound::bytes(2 << 20));
         assert!(matches!(broken.stopped, Some(Stopped::Corrupt { .. })));
     }
 }

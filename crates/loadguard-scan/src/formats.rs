@@ -390,11 +390,11 @@ impl Ctx<'_> {
             Err(_) => return false,
         };
         let limits = &self.options.limits;
-        let by_ratio = (input.len() as u64)
-            .saturating_mul(limits.max_ratio)
-            .max(1 << 20);
-        let limit = limits.max_member_bytes.min(by_ratio);
-        let decoded = compress::decompress(codec, &input, limit);
+        let bound = compress::Bound {
+            max_bytes: limits.max_member_bytes,
+            max_ratio: limits.max_ratio,
+        };
+        let decoded = compress::decompress(codec, &input, bound);
         // Weak magic and nothing decoded: it was not this codec after all.
         if decoded.data.is_empty()
             && decoded.stopped.is_some()
@@ -410,6 +410,12 @@ impl Ctx<'_> {
                 path,
                 None,
                 format!("{} data expands past {limit} bytes; only the first {limit} were scanned", codec.name()),
+            ),
+            Some(stop @ Stopped::Ratio { .. }) => self.report(
+                &rules::decompression_limit::RULE,
+                path,
+                None,
+                format!("{} data {}", codec.name(), stop.describe()),
             ),
             Some(Stopped::Corrupt { reason }) => self.report(
                 &rules::corrupt_data::RULE,

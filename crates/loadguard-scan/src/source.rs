@@ -76,11 +76,14 @@ impl Source for Vec<u8> {
 pub(crate) struct SourceReader<'a> {
     src: &'a dyn Source,
     pos: u64,
+    /// Bytes read so far, for a caller judging a decompression ratio.
+    read: &'a std::cell::Cell<u64>,
 }
 
 impl<'a> SourceReader<'a> {
-    pub(crate) fn new(src: &'a dyn Source) -> Self {
-        Self { src, pos: 0 }
+    /// A reader that adds every byte it reads to `read`.
+    pub(crate) fn counted(src: &'a dyn Source, read: &'a std::cell::Cell<u64>) -> Self {
+        Self { src, pos: 0, read }
     }
 }
 
@@ -89,6 +92,7 @@ impl io::Read for SourceReader<'_> {
         let data = self.src.read_at(self.pos, buf.len())?;
         buf[..data.len()].copy_from_slice(&data);
         self.pos += data.len() as u64;
+        self.read.set(self.read.get() + data.len() as u64);
         Ok(data.len())
     }
 }
@@ -115,7 +119,8 @@ mod tests {
     #[test]
     fn the_reader_reads_and_seeks_within_the_source() {
         let data: &[u8] = b"0123456789";
-        let mut r = SourceReader::new(&data);
+        let read = std::cell::Cell::new(0);
+        let mut r = SourceReader::counted(&data, &read);
         let mut buf = [0u8; 4];
         assert_eq!(r.read(&mut buf).expect("read"), 4);
         assert_eq!(&buf, b"0123");
@@ -128,5 +133,6 @@ mod tests {
         let mut rest = Vec::new();
         r.read_to_end(&mut rest).expect("read");
         assert_eq!(rest, b"3456789");
+        assert_eq!(read.get(), 4 + 2 + 7);
     }
 }

@@ -565,26 +565,13 @@ fn parallel_and_sequential_walks_agree() {
     }
 }
 
-/// A gzip of `n` MiB of `N` opcodes (a pickle that pushes `None`s).
+/// A gzip of a pickle of about `n` MiB of short random strings (they
+/// compress about 2x, far from any ratio limit).
 fn gzip_of(n: usize) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(b"\x80\x04").expect("gz");
-    for _ in 0..n {
-        gz.write_all(&vec![b'N'; 1 << 20]).expect("gz");
-    }
-    gz.write_all(b".").expect("gz");
-    gz.finish().expect("finish")
-}
-
-#[test]
-fn decompression_ratio_limit_stops_a_bomb_early() {
-    // 4 MiB of short random strings: they compress about 2x, so a ratio
-    // limit of 1x (beyond the first MiB) stops the stream and the default
-    // (1000x) does not.
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(b"\x80\x04").expect("gz");
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-    for _ in 0..(4 << 20) / 19 {
+    for _ in 0..(n << 20) / 19 {
         let mut item = *b"\x8c\x10................0";
         for c in &mut item[2..18] {
             seed ^= seed << 13;
@@ -595,7 +582,15 @@ fn decompression_ratio_limit_stops_a_bomb_early() {
         gz.write_all(&item).expect("gz");
     }
     gz.write_all(b"N.").expect("gz");
-    let bomb = gz.finish().expect("finish");
+    gz.finish().expect("finish")
+}
+
+#[test]
+fn decompression_ratio_limit_stops_a_bomb_early() {
+    // About 4 MiB of random strings compress about 2x, so a ratio limit of
+    // 1x (beyond the first MiB) stops the stream and the default (1000x)
+    // does not.
+    let bomb = gzip_of(4);
     let options = limited(|l| l.max_ratio = 1);
     let r = scan(&bomb.as_slice(), Policy::builtin(), &options);
     let arc004 = r
@@ -604,12 +599,62 @@ fn decompression_ratio_limit_stops_a_bomb_early() {
         .find(|f| f.rule.code == "ARC004")
         .unwrap_or_else(|| panic!("{:?}", codes(&r)));
     assert!(
-        arc004.message.contains("expands past"),
+        arc004.message.contains("expands past 1x"),
         "{}",
         arc004.message
     );
     // Without the ratio limit (1000x by default) it is a plain pickle.
     assert!(!has(&run(&bomb), "ARC004"), "{:?}", codes(&run(&bomb)));
+}
+
+/// A bomb: `mib` MiB of `N` opcodes after a payload, compressed by `codec`.
+fn bomb(codec: &str, mib: usize) -> Vec<u8> {
+    let mut body = b"\x80\x02cos\nsystem\n(S'touch /tmp/loadguard-canary'\ntR".to_vec();
+    body.resize(body.len() + (mib << 20), b'N');
+    body.push(b'.');
+    match codec {
+        "gzip" => {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(&body).expect("gz");
+            gz.finish().expect("gz")
+        }
+        "bzip2" => {
+            let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+            bz.write_all(&body).expect("bz");
+            bz.finish().expect("bz")
+        }
+        "zstd" => ruzstd::encoding::compress_to_vec(
+            body.as_slice(),
+            ruzstd::encoding::CompressionLevel::Fastest,
+        ),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_bomb_is_stopped_as_it_expands_not_after() {
+    // 64 MiB of opcodes in about 64 KB of gzip (far less in bzip2 and
+    // zstd): the ratio is judged while decoding, so the scan stops within
+    // the first few MiB of output, reports the bomb, and still sees the
+    // payload before it.
+    for codec in ["gzip", "bzip2", "zstd"] {
+        let bomb = bomb(codec, 64);
+        let r = run(&bomb);
+        let arc004 = r
+            .findings
+            .iter()
+            .find(|f| f.rule.code == "ARC004")
+            .unwrap_or_else(|| panic!("{codec}: {:?}", codes(&r)));
+        let output: u64 = arc004
+            .message
+            .split(" bytes from")
+            .next()
+            .and_then(|m| m.rsplit('(').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{}", arc004.message));
+        assert!(output < 16 << 20, "{codec}: {}", arc004.message);
+        assert!(has(&r, "PKL101"), "{codec}: {:?}", codes(&r));
+    }
 }
 
 #[test]
