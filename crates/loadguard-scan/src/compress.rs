@@ -94,6 +94,10 @@ impl Stopped {
     }
 }
 
+/// What an LZMA or xz decoder may allocate (its dictionary), in KiB: xz's
+/// largest preset uses 64 MiB; a header asking for gigabytes is refused.
+const LZMA_MEMORY_KIB: u32 = 256 << 10;
+
 /// Output allowed before the ratio is judged.
 pub const RATIO_FREE: u64 = 1 << 20;
 
@@ -154,8 +158,20 @@ pub fn decompress(codec: Codec, input: &[u8], bound: Bound) -> Decoded {
             Ok(d) => copy(d, &mut out),
             Err(e) => Err(io::Error::other(e.to_string())),
         },
-        Codec::Xz => lzma_rs::xz_decompress(&mut { reader }, &mut out).map_err(lzma_error),
-        Codec::Lzma => lzma_rs::lzma_decompress(&mut { reader }, &mut out).map_err(lzma_error),
+        // Python's lzma module (joblib) stops at the end of the stream and
+        // ignores what follows; so does this reader. Errors come after the
+        // output decoded before them.
+        Codec::Xz => copy(
+            lzma_rust2::XzReader::new_mem_limit(reader, true, LZMA_MEMORY_KIB),
+            &mut out,
+        ),
+        Codec::Lzma => match lzma_rust2::LzmaReader::new_mem_limit(reader, LZMA_MEMORY_KIB, None) {
+            Ok(mut r) => {
+                r.set_defer_errors(true);
+                copy(r, &mut out)
+            }
+            Err(e) => Err(e),
+        },
     };
     let stopped = match out.hit {
         Some(why) => Some(why),
@@ -166,13 +182,6 @@ pub fn decompress(codec: Codec, input: &[u8], bound: Bound) -> Decoded {
     Decoded {
         data: out.data,
         stopped,
-    }
-}
-
-fn lzma_error(e: lzma_rs::error::Error) -> io::Error {
-    match e {
-        lzma_rs::error::Error::IoError(io) => io,
-        other => io::Error::other(format!("{other:?}")),
     }
 }
 
