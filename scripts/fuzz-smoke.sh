@@ -40,6 +40,11 @@ for target in $(cargo fuzz list); do
     # (tens of inputs a second): a fifth of the runs keeps CI short.
     [ "$target" = mcp ] && n=$((runs / 5))
     echo "fuzz smoke: $target ($n runs)"
+    dict=()
+    case $target in
+        pickle) dict=(-dict=dicts/pickle.dict) ;;
+        artifact|formats) dict=(-dict=dicts/artifact.dict) ;;
+    esac
     cargo fuzz run -O "$target" "$work/$target" -- \
-        -runs="$n" -seed=1 -max_len=65536 -rss_limit_mb=2048 -timeout=10 2>&1 | tail -1
+        -runs="$n" -seed=1 -max_len=65536 -rss_limit_mb=2048 -timeout=10 "${dict[@]}" 2>&1 | tail -1
 done

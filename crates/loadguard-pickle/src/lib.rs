@@ -21,7 +21,7 @@ pub mod rules;
 
 use loadguard_core::{Finding, Location, Severity};
 
-use crate::machine::{Machine, NestedBytes};
+use crate::machine::{Machine, NestedBytes, Splice};
 pub use crate::policy::Policy;
 
 /// Explicit resource limits. Each one, when reached, is reported as a
@@ -91,6 +91,24 @@ pub struct StreamInfo {
     /// something before it ended: what `pickle.load` cannot take back by
     /// raising afterwards.
     pub effects: bool,
+    /// Every global the stream names (after the Python 2 mapping), and
+    /// every attribute it reaches with `getattr`, in first-use order: what
+    /// `find_class` would be asked for, for differential tests against
+    /// CPython's unpickler.
+    pub globals: Vec<GlobalUse>,
+}
+
+/// A global as the machine saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalUse {
+    pub module: String,
+    /// The (dotted) name.
+    pub name: String,
+    /// Reached by `getattr` on another global, not imported.
+    pub attribute: bool,
+    /// How many times it was called (REDUCE, INST, OBJ, NEWOBJ, handed to a
+    /// helper that calls it).
+    pub invoked: u32,
 }
 
 /// The result of scanning one buffer.
@@ -334,19 +352,129 @@ pub(crate) fn is_dotted_identifier(s: &str) -> bool {
         })
 }
 
+/// How many places a later stream may start from (see [`walk_streams`]).
+const MAX_VIEWS: usize = 64;
+
+/// How many spliced views (see [`Splice`]) one buffer gets.
+const MAX_SPLICES: u32 = 4;
+
 fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> PickleReport {
+    scan_views(data, options, policy, depth, MAX_SPLICES)
+}
+
+fn scan_views(
+    data: &[u8],
+    options: &Options,
+    policy: &Policy,
+    depth: u32,
+    splices: u32,
+) -> PickleReport {
     let mut report = PickleReport::default();
-    let mut pos = 0;
-    let mut stream_index = 0u32;
+    let mut views = Walk {
+        pending: vec![0],
+        seen: std::collections::HashSet::new(),
+        stream_index: 0,
+        splices: Vec::new(),
+    };
+    while let Some(start) = views.pending.pop() {
+        walk_streams(data, start, &mut views, &mut report, options, policy, depth);
+    }
+    // The view of an unpickler reading a BytesIO, where a line argument
+    // crossed a frame's end: the same bytes without the rest of the frame.
+    if splices > 0
+        && let Some(&Splice { frame_at, from, to }) = views.splices.first()
+    {
+        let mut spliced = Vec::with_capacity(data.len() - (to - from));
+        spliced.extend_from_slice(&data[..from]);
+        spliced.extend_from_slice(&data[to..]);
+        // The frame now ends where the reader dropped it.
+        let len = (from - (frame_at + 9)) as u64;
+        spliced[frame_at + 1..frame_at + 9].copy_from_slice(&len.to_le_bytes());
+        let alt = scan_views(&spliced, options, policy, depth, splices - 1);
+        let shift = |o: usize| if o >= from { o + (to - from) } else { o };
+        for mut f in alt.findings {
+            // Its own frame crossing is the one this view was made for.
+            if f.rule == &rules::parser_differential::RULE && f.message.contains("its FRAME") {
+                continue;
+            }
+            if f.location.members.is_empty()
+                && let Some(o) = f.location.offset
+            {
+                f.location.offset = Some(shift(o as usize) as u64);
+            }
+            let known = report
+                .findings
+                .iter()
+                .any(|g| g.rule == f.rule && g.message == f.message && g.location == f.location);
+            if !known {
+                report.findings.push(f);
+            }
+        }
+        for mut s in alt.streams {
+            s.start = shift(s.start);
+            s.end = shift(s.end);
+            match report.streams.iter_mut().find(|t| t.start == s.start) {
+                Some(t) => {
+                    // A stream that one reader loads whole is a whole stream.
+                    if s.complete && !t.complete {
+                        t.complete = true;
+                        t.end = s.end;
+                        t.error = None;
+                    }
+                    for g in s.globals {
+                        if !t.globals.contains(&g) {
+                            t.globals.push(g);
+                        }
+                    }
+                }
+                None => report.streams.push(s),
+            }
+        }
+    }
+    report.streams.sort_by_key(|s| s.start);
+    report
+}
+
+/// The places streams are read from: more than one when loaders disagree
+/// on where the next stream starts.
+struct Walk {
+    pending: Vec<usize>,
+    seen: std::collections::HashSet<usize>,
+    stream_index: u32,
+    /// Line arguments that crossed a frame's end.
+    splices: Vec<Splice>,
+}
+
+/// Reads the streams from `start` on, as `pickle.load` called in a loop
+/// does (torch legacy, joblib). A STOP inside a FRAME with bytes of the
+/// frame after it is read two ways by CPython: an unpickler reading a
+/// buffered file continues right after the STOP, one reading a `BytesIO`
+/// (which took the frame whole) at the frame's end. Both views are walked;
+/// a start already walked is not walked again.
+fn walk_streams(
+    data: &[u8],
+    start: usize,
+    views: &mut Walk,
+    report: &mut PickleReport,
+    options: &Options,
+    policy: &Policy,
+    depth: u32,
+) {
+    let mut pos = start;
     // After trailing data or an error, streams are found by resynchronising
     // on PROTO headers; errors inside those are part of the junk.
     let mut resyncing = false;
     let mut trailing_reported = false;
     while pos < data.len() {
-        if options.max_streams.is_some_and(|max| stream_index >= max) {
+        if options
+            .max_streams
+            .is_some_and(|max| views.stream_index >= max)
+            || !views.seen.insert(pos)
+        {
             break;
         }
-        let result = Machine::new(data, policy, options, stream_index).run(pos);
+        let result = Machine::new(data, policy, options, views.stream_index).run(pos);
+        views.splices.extend(result.line_splice);
         if result.failed_at_start {
             if pos == 0 && !resyncing {
                 let error = result.info.error.unwrap_or_default();
@@ -360,7 +488,7 @@ fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> Pi
                     .at(Location::at_offset(0))
                     .build(),
                 );
-                return report;
+                return;
             }
             if !resyncing && !trailing_reported {
                 trailing_reported = true;
@@ -387,6 +515,24 @@ fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> Pi
         }
         let complete = result.info.complete;
         let end = result.info.end;
+        if let Some(tail) = result.frame_tail
+            && views.seen.len() + views.pending.len() < MAX_VIEWS
+        {
+            report.findings.push(
+                Finding::builder(
+                    &rules::parser_differential::RULE,
+                    format!(
+                        "STOP at offset {} lies inside a FRAME that ends at {tail}: the next \
+                         stream starts at {end} for an unpickler reading a file and at {tail} \
+                         for one reading a BytesIO; both were scanned",
+                        end - 1
+                    ),
+                )
+                .at(Location::at_offset(end as u64 - 1))
+                .build(),
+            );
+            views.pending.push(tail);
+        }
         let mut findings = result.findings;
         if resyncing {
             findings.retain(|f| f.rule != &rules::malformed::RULE);
@@ -398,7 +544,7 @@ fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> Pi
                 NestedBytes::Owned(v) => v,
             };
             scan_nested(
-                &mut report,
+                report,
                 bytes,
                 &nested.label,
                 nested.sniffed,
@@ -408,7 +554,7 @@ fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> Pi
             );
         }
         report.streams.push(result.info);
-        stream_index += 1;
+        views.stream_index += 1;
         if complete {
             pos = end;
             resyncing = false;
@@ -422,7 +568,6 @@ fn scan_depth(data: &[u8], options: &Options, policy: &Policy, depth: u32) -> Pi
             }
         }
     }
-    report
 }
 
 fn scan_nested(

@@ -208,6 +208,16 @@ pub(crate) enum NestedBytes {
     Owned(Vec<u8>),
 }
 
+/// The view of an unpickler reading a `BytesIO` where a line argument
+/// crossed a frame's end: the bytes without `from..to`, the frame opened
+/// at `frame_at` ending at `from` (the reader dropped the rest of it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Splice {
+    pub(crate) frame_at: usize,
+    pub(crate) from: usize,
+    pub(crate) to: usize,
+}
+
 /// The findings and facts one stream produced.
 #[derive(Debug, Default)]
 pub(crate) struct StreamResult {
@@ -218,6 +228,13 @@ pub(crate) struct StreamResult {
     pub(crate) failed_at_start: bool,
     /// Set when the stream failed because the data ended inside it.
     pub(crate) truncated: bool,
+    /// A line-argument opcode crossed its FRAME's end: how an unpickler
+    /// reading a `BytesIO` reads the stream.
+    pub(crate) line_splice: Option<Splice>,
+    /// The end of the FRAME that the STOP lies inside, when bytes of the
+    /// frame follow the STOP: where a loader that read the frame whole
+    /// (from a `BytesIO`) starts its next `load()`.
+    pub(crate) frame_tail: Option<usize>,
 }
 
 impl Machine<'_> {
@@ -274,6 +291,9 @@ pub(crate) struct Machine<'a> {
     events: Events,
     nested: Vec<Nested>,
     frame_end: Option<usize>,
+    /// The offset of the FRAME opcode that opened the current frame.
+    frame_at: usize,
+    line_splice: Option<Splice>,
     fast_path: bool,
     /// The global id of `joblib.numpy_pickle.NumpyArrayWrapper`, once seen.
     joblib_wrapper: Option<u32>,
@@ -314,6 +334,8 @@ impl<'a> Machine<'a> {
             events: Events::default(),
             nested: Vec::new(),
             frame_end: None,
+            frame_at: 0,
+            line_splice: None,
             fast_path: !options.reference_path_only,
             joblib_wrapper: None,
             wrapper_state: None,
@@ -333,6 +355,7 @@ impl<'a> Machine<'a> {
             complete: false,
             error: None,
             effects: false,
+            globals: Vec::new(),
         };
         let mut pos = start;
         let outcome = loop {
@@ -348,7 +371,14 @@ impl<'a> Machine<'a> {
             }
             let ins = match decode_at(self.data, pos) {
                 Ok(ins) => ins,
-                Err(e) => break Err((pos, StreamError::Decode(e))),
+                Err(e) => {
+                    // A line read across the frame's end may decode in the
+                    // view of a reader that drops the rest of the frame.
+                    if self.line_splice.is_none() {
+                        self.line_splice = self.splice_at(pos);
+                    }
+                    break Err((pos, StreamError::Decode(e)));
+                }
             };
             self.check_frame(&ins);
             let opcode = ins.opcode;
@@ -373,6 +403,16 @@ impl<'a> Machine<'a> {
         info.end = pos;
         info.protocol = self.proto;
         info.effects = self.has_effects();
+        info.globals = self
+            .globals
+            .iter()
+            .map(|g| crate::GlobalUse {
+                module: g.module.clone(),
+                name: g.name.clone(),
+                attribute: g.attribute,
+                invoked: g.invoked,
+            })
+            .collect();
         let failed_at_start = matches!(outcome, Err((p, _)) if p == start);
         let truncated = matches!(
             outcome,
@@ -396,6 +436,7 @@ impl<'a> Machine<'a> {
                 }
             }
         }
+        let frame_tail = self.frame_end.filter(|&fe| info.complete && fe > info.end);
         let mut findings = self.global_findings();
         findings.append(&mut self.events.findings);
         StreamResult {
@@ -404,6 +445,8 @@ impl<'a> Machine<'a> {
             info,
             failed_at_start,
             truncated,
+            frame_tail,
+            line_splice: self.line_splice,
         }
     }
 
@@ -1209,19 +1252,50 @@ impl<'a> Machine<'a> {
         self.frame_end.is_some_and(|end| pos < end && next > end)
     }
 
+    /// The BytesIO view of a line-argument opcode at `offset` in the
+    /// current frame, if its argument crosses the frame's end.
+    fn splice_at(&self, offset: usize) -> Option<Splice> {
+        let end = self.frame_end.filter(|&e| offset < e)?;
+        line_splice(self.data, offset, end).map(|(from, to)| Splice {
+            frame_at: self.frame_at,
+            from,
+            to,
+        })
+    }
+
     fn check_frame(&mut self, ins: &Instruction<'_>) {
         if let Some(end) = self.frame_end
             && ins.offset < end
             && ins.end > end
-            && !self.differential_frame_reported
         {
+            let splice = self.splice_at(ins.offset);
+            // The first crossing that readers see differently makes the
+            // other view (which finds the crossings after it).
+            if self.line_splice.is_none() {
+                self.line_splice = splice;
+            }
+            if self.differential_frame_reported {
+                return;
+            }
             self.differential_frame_reported = true;
+            let two_views = if splice.is_some() {
+                ": an unpickler reading a buffered file reads its argument on across the \
+                 frame's end, one reading a BytesIO drops the rest of the frame and reads the \
+                 argument from the frame's end; both were scanned"
+            } else {
+                ""
+            };
             self.event(
                 &rules::parser_differential::RULE,
                 "frame-cross",
                 ins.offset,
                 ins.opcode.name(),
-                || format!("{} crosses the end of its FRAME", ins.opcode.name()),
+                || {
+                    format!(
+                        "{} crosses the end of its FRAME{two_views}",
+                        ins.opcode.name()
+                    )
+                },
             );
         }
     }
@@ -1582,6 +1656,7 @@ impl<'a> Machine<'a> {
                     );
                 }
                 self.frame_end = Some(frame_end);
+                self.frame_at = offset;
             }
         }
         Ok(Flow::Continue)
@@ -2012,6 +2087,78 @@ enum Flow {
 
 /// Values whose Python type is only known at load time (or strings):
 /// STACK_GLOBAL accepts them if they are strings when the file is loaded.
+/// Where the `BytesIO` view of the opcode at `offset` departs from the
+/// bytes, when its argument crosses the frame ending at `frame_end`.
+/// CPython's C unpickler reads an argument from its frame buffer, and when
+/// the buffer holds too little (no newline, for a line) it drops what was
+/// left of the frame and reads the argument from the file instead
+/// (`_Unpickler_Read`, `_Unpickler_Readline`). A buffered file's look-ahead
+/// holds the bytes after the frame too, so there the argument runs on; and
+/// the data of bytes and bytearrays is read with `_Unpickler_ReadInto`,
+/// which takes what the buffer holds first, so it runs on for every
+/// reader. `Some((from, frame_end))`: a BytesIO reader sees the stream
+/// without `from..frame_end`.
+fn line_splice(data: &[u8], offset: usize, frame_end: usize) -> Option<(usize, usize)> {
+    /// One read of an opcode's argument.
+    enum Read {
+        Line,
+        Fixed(usize),
+        /// A little-endian length of this many bytes, then that many bytes
+        /// (`true`: read with `_Unpickler_ReadInto`, which runs on).
+        Counted(usize, bool),
+    }
+    let reads: &[Read] = match data.get(offset)? {
+        b'c' | b'i' => &[Read::Line, Read::Line],
+        b'I' | b'L' | b'F' | b'S' | b'V' | b'g' | b'p' | b'P' => &[Read::Line],
+        b'K' | b'h' | b'q' | 0x80 | 0x82 => &[Read::Fixed(1)],
+        b'M' | 0x83 => &[Read::Fixed(2)],
+        b'J' | b'j' | b'r' | 0x84 => &[Read::Fixed(4)],
+        b'G' | 0x95 => &[Read::Fixed(8)],
+        b'U' | 0x8c | 0x8a => &[Read::Counted(1, false)],
+        b'C' => &[Read::Counted(1, true)],
+        b'T' | b'X' | 0x8b => &[Read::Counted(4, false)],
+        b'B' => &[Read::Counted(4, true)],
+        0x8d => &[Read::Counted(8, false)],
+        0x8e | 0x96 => &[Read::Counted(8, true)],
+        _ => return None,
+    };
+    let mut pos = offset + 1;
+    for read in reads {
+        if pos >= frame_end {
+            return None;
+        }
+        match *read {
+            Read::Line => match memchr::memchr(b'\n', &data[pos..frame_end]) {
+                Some(nl) => pos += nl + 1,
+                None => return Some((pos, frame_end)),
+            },
+            Read::Fixed(n) => {
+                if frame_end - pos < n {
+                    return Some((pos, frame_end));
+                }
+                pos += n;
+            }
+            Read::Counted(k, runs_on) => {
+                if frame_end - pos < k {
+                    return Some((pos, frame_end));
+                }
+                let mut len = [0u8; 8];
+                len[..k].copy_from_slice(&data[pos..pos + k]);
+                let n = u64::from_le_bytes(len);
+                pos += k;
+                if runs_on {
+                    return None;
+                }
+                if pos < frame_end && ((frame_end - pos) as u64) < n {
+                    return Some((pos, frame_end));
+                }
+                pos = pos.saturating_add(usize::try_from(n).unwrap_or(usize::MAX));
+            }
+        }
+    }
+    None
+}
+
 fn may_be_str(v: Value) -> bool {
     matches!(
         v,
