@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Per-file cost of hostile inputs: every fixture, and the bombs the capped test makes.
+
+Each file is scanned by its own `loadguard scan` process (release build), timed, with its peak
+RSS from GNU time; the goal is every
+file under 100 ms and 64 MB. Prints the slowest and largest and every file past the goal.
+
+    cargo build --release && python3 bench/hostile.py
+"""
+
+import gzip
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXE = ROOT / "target" / "release" / "loadguard"
+
+
+def bombs(folder: Path) -> None:
+    payload = b"\x80\x02cos\nsystem\n(S'touch /tmp/loadguard-canary'\ntR"
+    chunk = b"N" * (16 << 20)
+    one = gzip.compress(chunk, 9)
+    (folder / "bomb.pkl.gz").write_bytes(
+        gzip.compress(payload, 9) + one * 64 + gzip.compress(b".", 9)
+    )
+    (folder / "bomb-single.pkl.gz").write_bytes(gzip.compress(payload + b"N" * (1 << 30) + b".", 9))
+
+    def seg(d: bytes) -> bytes:
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        return c.compress(d) + c.flush(zlib.Z_SYNC_FLUSH)
+
+    import zipfile
+
+    body = payload + b"N" * (1 << 30) + b"."
+    with zipfile.ZipFile(folder / "bomb.npz", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.npy", b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, 'shape': (1,), }" + b" " * 58 + b"\n" + body)
+    (folder / "dup.pkl").write_bytes(b"\x80\x02N" + b"2" * 4_500_000 + b".")
+
+
+def main() -> int:
+    files = [p for p in (ROOT / "tests" / "fixtures").rglob("*") if p.is_file()]
+    with tempfile.TemporaryDirectory() as t:
+        bombs(Path(t))
+        files += sorted(Path(t).iterdir())
+        rows = []
+        for f in files:
+            # GNU time reports the child's own peak RSS (a fork of this process would count
+            # this process's pages).
+            start = time.perf_counter()
+            out = subprocess.run(
+                ["/usr/bin/time", "-f", "%M", str(EXE), "scan", "--no-config", "--quiet", str(f)],
+                capture_output=True,
+                text=True,
+            )
+            elapsed = time.perf_counter() - start
+            rss_kb = int(out.stderr.strip().splitlines()[-1])
+            rows.append((elapsed, rss_kb, f))
+    rows.sort(key=lambda r: r[0])
+    print(f"{len(rows)} files; median {rows[len(rows) // 2][0] * 1000:.1f} ms, "
+          f"slowest {rows[-1][0] * 1000:.1f} ms ({rows[-1][2].name})")
+    peak = max(rows, key=lambda r: r[1])
+    print(f"largest peak RSS {peak[1] / 1024:.1f} MB ({peak[2].name})")
+    for elapsed, rss, f in rows:
+        if elapsed > 0.1 or rss > 64 * 1024:
+            print(f"  over the goal: {f.name}: {elapsed * 1000:.1f} ms, {rss / 1024:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
