@@ -150,15 +150,16 @@ def mapped(module: str, name: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- loadguard's view
 
 
-def engine_command() -> list[str]:
-    exe = ROOT / "target" / "release" / "examples" / "oracle"
-    if not exe.exists() or os.environ.get("LOADGUARD_ORACLE_BUILD"):
-        subprocess.run(
-            ["cargo", "build", "--release", "-q", "-p", "loadguard-pickle", "--example", "oracle"],
-            cwd=ROOT,
-            check=True,
-        )
-    return [str(exe)]
+def engine_command(profile: str = "release") -> list[str]:
+    """The engine's side, built (cargo does nothing when it is up to date)."""
+    flags = ["--release"] if profile == "release" else []
+    subprocess.run(
+        ["cargo", "build", *flags, "-q", "-p", "loadguard-pickle", "--example", "oracle"],
+        cwd=ROOT,
+        check=True,
+    )
+    folder = "release" if profile == "release" else "debug"
+    return [str(ROOT / "target" / folder / "examples" / "oracle")]
 
 
 def loadguard_views(cmd: list[str], batch: list[bytes]) -> list[dict]:
@@ -481,6 +482,7 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=20_000)
     ap.add_argument("--save", type=Path)
     ap.add_argument("--examples", type=int, default=3)
+    ap.add_argument("--profile", default="release", help="cargo profile of the engine's side")
     args = ap.parse_args()
     if args.expectations:
         write_expectations(args.expectations)
@@ -492,7 +494,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     gen = Gen(rng)
     fixtures = fixture_pickles()
-    cmd = engine_command()
+    cmd = engine_command(args.profile)
     counts = collections.Counter()
     examples: dict[tuple[str, str], bytes] = {}
     total = 0

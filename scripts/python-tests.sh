@@ -25,3 +25,9 @@ echo "built $wheel"
 # not the source tree.
 cd python/tests
 "../../$venv/bin/python" -m pytest -q -p no:cacheprovider .
+cd ../..
+# The loader oracles, briefly (long runs are by hand: docs/oracle.md): CPython's
+# unpickler against the engine, and torch/joblib/numpy against the scanner.
+"$venv/bin/python" oracle/pickle_oracle.py --streams 20000 --seed 1 --profile dev
+cargo build --locked -q --bin loadguard
+LOADGUARD=target/debug/loadguard "$venv/bin/python" -W ignore oracle/container_oracle.py --rounds 1 --seed 1
