@@ -902,9 +902,13 @@ fn urls(
     while let Some(p) = text[from..].find("://") {
         let at = from + p;
         from = at + 3;
+        // Just past the delimiter, which may be wider than a byte (a
+        // no-break space is whitespace and two bytes of UTF-8).
         let start = text[..at]
-            .rfind(|c: char| c.is_whitespace() || c == '(' || c == '<' || c == '"' || c == '[')
-            .map_or(0, |s| s + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '<' || c == '"' || c == '[')
+            .map_or(0, |(s, c)| s + c.len_utf8());
         let end = text[at..]
             .find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"')
             .map_or(text.len(), |e| at + e);

@@ -264,3 +264,11 @@ fn publishers_prose_is_not_an_instruction() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_url_after_a_wide_space_is_read_not_sliced_mid_character() {
+    // Found by fuzzing (fuzz/regressions/artifact): a no-break space (two
+    // bytes of UTF-8) before a URL made the scan slice inside it and panic.
+    assert_eq!(md("see\u{a0}https://gith\u{fc}b.com/x"), ["AT012"]);
+    assert_eq!(md("see\u{3000}http://xn--ggle-0nda.com/y"), ["AT012"]);
+}
