@@ -375,6 +375,7 @@ fn scan_views(
         seen: std::collections::HashSet::new(),
         stream_index: 0,
         splices: Vec::new(),
+        eof_line: false,
     };
     while let Some(start) = views.pending.pop() {
         walk_streams(data, start, &mut views, &mut report, options, policy, depth);
@@ -392,47 +393,72 @@ fn scan_views(
         spliced[frame_at + 1..frame_at + 9].copy_from_slice(&len.to_le_bytes());
         let alt = scan_views(&spliced, options, policy, depth, splices - 1);
         let shift = |o: usize| if o >= from { o + (to - from) } else { o };
-        for mut f in alt.findings {
-            // Its own frame crossing is the one this view was made for.
-            if f.rule == &rules::parser_differential::RULE && f.message.contains("its FRAME") {
-                continue;
-            }
-            if f.location.members.is_empty()
-                && let Some(o) = f.location.offset
-            {
-                f.location.offset = Some(shift(o as usize) as u64);
-            }
-            let known = report
-                .findings
-                .iter()
-                .any(|g| g.rule == f.rule && g.message == f.message && g.location == f.location);
-            if !known {
-                report.findings.push(f);
-            }
-        }
-        for mut s in alt.streams {
-            s.start = shift(s.start);
-            s.end = shift(s.end);
-            match report.streams.iter_mut().find(|t| t.start == s.start) {
-                Some(t) => {
-                    // A stream that one reader loads whole is a whole stream.
-                    if s.complete && !t.complete {
-                        t.complete = true;
-                        t.end = s.end;
-                        t.error = None;
-                    }
-                    for g in s.globals {
-                        if !t.globals.contains(&g) {
-                            t.globals.push(g);
-                        }
-                    }
-                }
-                None => report.streams.push(s),
-            }
-        }
+        merge_view(&mut report, alt, shift);
+    }
+    // The pure-Python unpickler's view of a last line with no newline: it
+    // drops the line's last byte as if it were one (`readline()[:-1]`).
+    if splices > 0 && views.eof_line && !data.is_empty() {
+        let mut ended = data.to_vec();
+        *ended.last_mut().expect("not empty") = b'\n';
+        report.findings.push(
+            Finding::builder(
+                &rules::parser_differential::RULE,
+                "the data ends inside a line with no newline: the C unpickler refuses it, the \
+                 pure-Python one (joblib.load) reads the line without its last byte and goes \
+                 on; scanned as the latter"
+                    .to_owned(),
+            )
+            .at(Location::at_offset(data.len() as u64 - 1))
+            .build(),
+        );
+        let alt = scan_views(&ended, options, policy, depth, splices - 1);
+        merge_view(&mut report, alt, |o| o);
     }
     report.streams.sort_by_key(|s| s.start);
     report
+}
+
+/// Adds another reader's view of the same buffer to `report`: its findings
+/// (offsets mapped back by `shift`) that are not already there, and its
+/// streams (a stream that one reader loads whole is a whole stream).
+fn merge_view(report: &mut PickleReport, alt: PickleReport, shift: impl Fn(usize) -> usize) {
+    for mut f in alt.findings {
+        // Its own frame crossing is the one this view was made for.
+        if f.rule == &rules::parser_differential::RULE && f.message.contains("its FRAME") {
+            continue;
+        }
+        if f.location.members.is_empty()
+            && let Some(o) = f.location.offset
+        {
+            f.location.offset = Some(shift(o as usize) as u64);
+        }
+        let known = report
+            .findings
+            .iter()
+            .any(|g| g.rule == f.rule && g.message == f.message && g.location == f.location);
+        if !known {
+            report.findings.push(f);
+        }
+    }
+    for mut s in alt.streams {
+        s.start = shift(s.start);
+        s.end = shift(s.end);
+        match report.streams.iter_mut().find(|t| t.start == s.start) {
+            Some(t) => {
+                if s.complete && !t.complete {
+                    t.complete = true;
+                    t.end = s.end;
+                    t.error = None;
+                }
+                for g in s.globals {
+                    if !t.globals.contains(&g) {
+                        t.globals.push(g);
+                    }
+                }
+            }
+            None => report.streams.push(s),
+        }
+    }
 }
 
 /// The places streams are read from: more than one when loaders disagree
@@ -443,6 +469,8 @@ struct Walk {
     stream_index: u32,
     /// Line arguments that crossed a frame's end.
     splices: Vec<Splice>,
+    /// A stream ended inside a line with no newline (see [`scan_views`]).
+    eof_line: bool,
 }
 
 /// Reads the streams from `start` on, as `pickle.load` called in a loop
@@ -475,6 +503,7 @@ fn walk_streams(
         }
         let result = Machine::new(data, policy, options, views.stream_index).run(pos);
         views.splices.extend(result.line_splice);
+        views.eof_line |= result.eof_line;
         if result.failed_at_start {
             if pos == 0 && !resyncing {
                 let error = result.info.error.unwrap_or_default();

@@ -231,6 +231,10 @@ pub(crate) struct StreamResult {
     /// A line-argument opcode crossed its FRAME's end: how an unpickler
     /// reading a `BytesIO` reads the stream.
     pub(crate) line_splice: Option<Splice>,
+    /// The stream ended inside a line argument with no newline: the
+    /// pure-Python unpickler takes the line without its last byte
+    /// (`readline()[:-1]`) and goes on.
+    pub(crate) eof_line: bool,
     /// The end of the FRAME that the STOP lies inside, when bytes of the
     /// frame follow the STOP: where a loader that read the frame whole
     /// (from a `BytesIO`) starts its next `load()`.
@@ -294,6 +298,7 @@ pub(crate) struct Machine<'a> {
     /// The offset of the FRAME opcode that opened the current frame.
     frame_at: usize,
     line_splice: Option<Splice>,
+    eof_line: bool,
     fast_path: bool,
     /// The global id of `joblib.numpy_pickle.NumpyArrayWrapper`, once seen.
     joblib_wrapper: Option<u32>,
@@ -336,6 +341,7 @@ impl<'a> Machine<'a> {
             frame_end: None,
             frame_at: 0,
             line_splice: None,
+            eof_line: false,
             fast_path: !options.reference_path_only,
             joblib_wrapper: None,
             wrapper_state: None,
@@ -377,6 +383,20 @@ impl<'a> Machine<'a> {
                     if self.line_splice.is_none() {
                         self.line_splice = self.splice_at(pos);
                     }
+                    self.eof_line = matches!(e, DecodeError::Truncated { .. })
+                        && matches!(
+                            self.data.get(pos),
+                            Some(
+                                b'c' | b'i' | b'I' | b'L' | b'F' | b'S' | b'V' | b'g' | b'p' | b'P'
+                            )
+                        )
+                        && memchr::memchr(b'\n', &self.data[pos..]).is_none_or(|_| {
+                            // GLOBAL and INST read two lines: the first may end.
+                            matches!(self.data[pos], b'c' | b'i')
+                                && memchr::memchr(b'\n', &self.data[pos..]).is_some_and(|nl| {
+                                    memchr::memchr(b'\n', &self.data[pos + nl + 1..]).is_none()
+                                })
+                        });
                     break Err((pos, StreamError::Decode(e)));
                 }
             };
@@ -447,6 +467,7 @@ impl<'a> Machine<'a> {
             truncated,
             frame_tail,
             line_splice: self.line_splice,
+            eof_line: self.eof_line,
         }
     }
 
@@ -1632,15 +1653,34 @@ impl<'a> Machine<'a> {
                 let Arg::Frame(n) = ins.arg else {
                     return Err(StreamError::Underflow);
                 };
-                // CPython requires the whole frame to be present.
+                // The C unpickler requires the whole frame to be present;
+                // the pure-Python one (joblib's) takes what the file has as
+                // the frame and runs it. The rest is scanned as that reader
+                // reads it.
                 let frame_end = ins
                     .end
                     .checked_add(n as usize)
                     .filter(|&e| e <= self.data.len());
-                let Some(frame_end) = frame_end else {
-                    return Err(StreamError::Decode(DecodeError::Truncated {
-                        opcode: "FRAME",
-                    }));
+                let frame_end = match frame_end {
+                    Some(e) => e,
+                    None => {
+                        self.event(
+                            &rules::parser_differential::RULE,
+                            "frame-past-end",
+                            offset,
+                            name,
+                            || {
+                                format!(
+                                    "FRAME says {n} bytes and {} remain: the C unpickler \
+                                     (pickle.load, torch.load) refuses it, the pure-Python one \
+                                     (joblib.load) runs what remains as the frame; scanned as \
+                                     the latter",
+                                    self.data.len() - ins.end
+                                )
+                            },
+                        );
+                        self.data.len()
+                    }
                 };
                 if let Some(prev) = self.frame_end
                     && offset < prev

@@ -111,3 +111,27 @@ fn a_global_read_across_a_frame_end_is_judged_as_a_bytesio_reader_reads_it() {
     assert!(found.contains(&"PKL101"), "{found:?}");
     assert!(found.contains(&"PKL009"), "{found:?}");
 }
+
+#[test]
+fn a_frame_longer_than_the_data_is_run_as_joblib_runs_it() {
+    // The C unpickler refuses a FRAME that claims more bytes than remain;
+    // the pure-Python unpickler (joblib.load's) takes what remains as the
+    // frame and runs it (checked against joblib.load by the oracle).
+    let mut data = b"\x80\x04\x95".to_vec();
+    data.extend_from_slice(&(1u64 << 20).to_le_bytes());
+    data.extend_from_slice(b"cos\nsystem\n(S'touch /tmp/loadguard-canary'\ntR.");
+    let found = codes(&data);
+    assert!(found.contains(&"PKL101"), "{found:?}");
+    assert!(found.contains(&"PKL009"), "{found:?}");
+}
+
+#[test]
+fn a_last_line_without_newline_is_read_as_joblib_reads_it() {
+    // `readline()[:-1]` in the pure-Python unpickler drops the last byte of
+    // a line at the end of the data whatever it is: `systemX` is `system`,
+    // and INST calls it.
+    let data = b"\x80\x02(S'touch /tmp/loadguard-canary'\nios\nsystemX";
+    let found = codes(data);
+    assert!(found.contains(&"PKL101"), "{found:?}");
+    assert!(found.contains(&"PKL009"), "{found:?}");
+}
