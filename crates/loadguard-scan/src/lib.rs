@@ -384,3 +384,62 @@ impl<'a> Ctx<'a> {
         true
     }
 }
+
+/// The `artifact` fuzz target's body, shared with the test that replays
+/// every input that ever failed (`tests/fuzz_regressions.rs`): the first
+/// byte picks a file name (names decide text formats and how loud "not
+/// scanned" is), the rest is scanned. Panics when what must hold does not:
+/// an unsupported result says why, and top-level offsets stay inside the
+/// input.
+#[doc(hidden)]
+pub fn fuzz_artifact(input: &[u8]) {
+    const NAMES: &[&str] = &[
+        "model.bin",
+        "model.pkl",
+        "README.md",
+        "config.json",
+        "tokenizer_config.json",
+        "chat_template.jinja",
+        "model.safetensors",
+        "model.onnx",
+        "weights.h5",
+        "model.gguf",
+        "data.npy",
+        "archive.tar",
+        "x",
+        "modeling.py",
+        ".gitattributes",
+        "model.sig",
+    ];
+    let Some((&pick, data)) = input.split_first() else {
+        return;
+    };
+    let name = NAMES[usize::from(pick) % NAMES.len()];
+    let report = scan_named(
+        &data,
+        Some(name),
+        loadguard_pickle::Policy::builtin(),
+        &ScanOptions::default(),
+    );
+    if matches!(report.format, Format::Unsupported(_)) {
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.rule.code == "LG001" || f.rule.code == "HUB003"),
+            "unsupported without a finding"
+        );
+    }
+    for f in &report.findings {
+        if f.location.members.is_empty()
+            && let Some(o) = f.location.offset
+        {
+            assert!(
+                o <= data.len() as u64,
+                "{} at {o} past {}",
+                f.rule.code,
+                data.len()
+            );
+        }
+    }
+}
