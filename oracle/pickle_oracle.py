@@ -572,6 +572,8 @@ def main() -> int:
                 counts[what] += 1
                 if key not in examples or len(data) < len(examples[key]):
                     examples[key] = data
+                    if args.save:  # as found, so a long run that is stopped keeps them
+                        save(args.save, key, data)
         total += len(batch)
         print(f"{total} streams; discrepancies {dict(counts)}", file=sys.stderr, flush=True)
     print(json.dumps({"streams": total, "sources": sources, "discrepancies": counts}, indent=1))
@@ -580,11 +582,13 @@ def main() -> int:
         if shown[what] < args.examples:
             shown[what] += 1
             print(f"{what} {detail}: {data.hex()}")
-        if args.save:
-            args.save.mkdir(parents=True, exist_ok=True)
-            safe = "".join(c if c.isalnum() else "_" for c in f"{what}-{detail}")[:80]
-            (args.save / f"{safe}.pkl").write_bytes(data)
     return 1 if counts else 0
+
+
+def save(folder: Path, key: tuple[str, str], data: bytes) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = "".join(c if c.isalnum() else "_" for c in f"{key[0]}-{key[1]}")[:80]
+    (folder / f"{safe}.pkl").write_bytes(data)
 
 
 if __name__ == "__main__":
