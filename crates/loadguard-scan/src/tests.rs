@@ -381,30 +381,7 @@ fn torch_storages_are_not_read_unless_they_are_pickles() {
     assert_eq!(payload_path(&r), ["archive/data/2"]);
 }
 
-/// What must hold for any input: an unsupported result says why, and
-/// top-level offsets stay inside the input.
-fn assert_sound(r: &Report, data: &[u8]) {
-    if matches!(r.format, Format::Unsupported(_)) {
-        assert!(
-            r.findings
-                .iter()
-                .any(|f| f.rule.code == "LG001" || f.rule.code == "HUB003"),
-            "unsupported without a finding"
-        );
-    }
-    for f in &r.findings {
-        if f.location.members.is_empty()
-            && let Some(o) = f.location.offset
-        {
-            assert!(
-                o <= data.len() as u64,
-                "{} at {o} past {}",
-                f.rule.code,
-                data.len()
-            );
-        }
-    }
-}
+use crate::assert_sound;
 
 #[test]
 fn hostile_bytes_are_reported_soundly() {
