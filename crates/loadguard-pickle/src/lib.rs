@@ -375,6 +375,7 @@ fn scan_views(
         seen: std::collections::HashSet::new(),
         stream_index: 0,
         splices: Vec::new(),
+        tails: 0,
         eof_line: false,
     };
     while let Some(start) = views.pending.pop() {
@@ -469,6 +470,8 @@ struct Walk {
     stream_index: u32,
     /// Line arguments that crossed a frame's end.
     splices: Vec<Splice>,
+    /// Frame tails queued as start points so far (at most [`MAX_VIEWS`]).
+    tails: usize,
     /// A stream ended inside a line with no newline (see [`scan_views`]).
     eof_line: bool,
 }
@@ -544,23 +547,37 @@ fn walk_streams(
         }
         let complete = result.info.complete;
         let end = result.info.end;
-        if let Some(tail) = result.frame_tail
-            && views.seen.len() + views.pending.len() < MAX_VIEWS
-        {
+        if let Some(tail) = result.frame_tail {
+            // The bound counts the views made, not the streams walked: a
+            // file of many streams still gets its frame tails scanned.
+            let scanned = views.tails < MAX_VIEWS;
             report.findings.push(
                 Finding::builder(
                     &rules::parser_differential::RULE,
                     format!(
                         "STOP at offset {} lies inside a FRAME that ends at {tail}: the next \
                          stream starts at {end} for an unpickler reading a file and at {tail} \
-                         for one reading a BytesIO; both were scanned",
-                        end - 1
+                         for one reading a BytesIO; {}",
+                        end - 1,
+                        if scanned {
+                            "both were scanned".to_owned()
+                        } else {
+                            format!("the latter was not scanned ({MAX_VIEWS} such views already)")
+                        }
                     ),
                 )
+                .severity(if scanned {
+                    Severity::Medium
+                } else {
+                    Severity::High
+                })
                 .at(Location::at_offset(end as u64 - 1))
                 .build(),
             );
-            views.pending.push(tail);
+            if scanned {
+                views.tails += 1;
+                views.pending.push(tail);
+            }
         }
         let mut findings = result.findings;
         if resyncing {

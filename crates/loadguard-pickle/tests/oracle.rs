@@ -135,3 +135,16 @@ fn a_last_line_without_newline_is_read_as_joblib_reads_it() {
     assert!(found.contains(&"PKL101"), "{found:?}");
     assert!(found.contains(&"PKL009"), "{found:?}");
 }
+
+#[test]
+fn a_frame_tail_after_many_streams_is_still_scanned() {
+    // The bound on extra views counts views, not streams: after 100 plain
+    // streams, the tail view that reveals the payload is still walked.
+    let mut data = b"\x80\x02N.".repeat(100);
+    data.extend_from_slice(&framed(
+        b"N.S'",
+        b"cos\nsystem\n(S'touch /tmp/loadguard-canary'\ntR.",
+    ));
+    let found = codes(&data);
+    assert!(found.contains(&"PKL101"), "{found:?}");
+}
