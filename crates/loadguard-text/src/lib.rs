@@ -19,6 +19,12 @@ pub enum Kind {
     Metadata,
     /// A chat template: role markers are its job, not an injection.
     Template,
+    /// A document a retrieval pipeline ingests (web page, report, email,
+    /// dataset row): plain text like [`Kind::Metadata`], but a line that
+    /// starts with `System:` is a label (spec sheets, forms), only chat
+    /// tokens are role markers, and a mention of credentials is ordinary
+    /// documentation (low) unless another rule sees them sent somewhere.
+    Document,
 }
 
 /// A region of text with its role.
@@ -33,9 +39,20 @@ enum Region {
 /// config field); it is put in every finding's location.
 pub fn scan_text(text: &str, kind: Kind, logical: Option<&str>) -> Vec<Finding> {
     let mut out = Vec::new();
-    if !text.is_ascii() {
+    // The phrase rules read the text the way a model does: without the
+    // invisible characters, which would otherwise split "ig\u{200B}nore"
+    // into two words and hide the phrase (columns after one shift by it).
+    let cleaned;
+    let text = if text.is_ascii() {
+        text
+    } else {
         characters(text, logical, &mut out);
-    }
+        cleaned = text
+            .chars()
+            .filter(|&c| !is_invisible(c) && !is_tag(c))
+            .collect::<String>();
+        cleaned.as_str()
+    };
     let regions = regions(text, kind);
     let lines = line_starts(text);
     for &(start, end, region) in &regions {
@@ -176,10 +193,19 @@ fn characters(text: &str, logical: Option<&str>, out: &mut Vec<Finding>) {
         let bidi = points
             .iter()
             .any(|p| matches!(p, 0x202A..=0x202E | 0x2066..=0x2069));
+        // Fewer than four zero-width characters cannot spell a message
+        // (word-break hints that CMSes and docs generators insert).
+        let few = count < 4;
         push(
             out,
             &rules::invisible_characters::RULE,
-            bidi.then_some(Severity::High),
+            if bidi {
+                Some(Severity::High)
+            } else if few {
+                Some(Severity::Low)
+            } else {
+                None
+            },
             logical,
             l,
             co,
@@ -359,7 +385,17 @@ const OVERRIDES: &[&[&str]] = &[
     &["forget", "your", "instructions"],
     &["forget", "all", "previous"],
     &["forget", "previous", "instructions"],
-    &["new", "instructions"],
+    &["your", "new", "instructions"],
+    &["reveal", "the", "system", "prompt"],
+    &["reveal", "your", "system", "prompt"],
+    &["print", "your", "system", "prompt"],
+    &["system", "override"],
+    &["instead", "of", "answering"],
+    &["instead", "of", "summarizing"],
+    &["instead", "of", "summarising"],
+    &["these", "new", "instructions"],
+    &["new", "instructions", "are"],
+    &["new", "instructions", "follow"],
     &["override", "your", "instructions"],
     &["override", "the", "system", "prompt"],
     &["you", "are", "now", "in"],
@@ -395,6 +431,7 @@ struct Matchers {
     triggers: aho_corasick::AhoCorasick,
     addressees: aho_corasick::AhoCorasick,
     actions: aho_corasick::AhoCorasick,
+    document_actions: aho_corasick::AhoCorasick,
 }
 
 /// One automaton per word list, built once: a line is searched for all of
@@ -410,6 +447,7 @@ fn matchers() -> &'static Matchers {
             triggers: build(TRIGGERS),
             addressees: build(ADDRESSEES),
             actions: build(ACTIONS),
+            document_actions: build(DOCUMENT_ACTIONS),
         }
     })
 }
@@ -620,7 +658,10 @@ fn phrases(
         // Most lines mention none of the trigger words: skip the word split.
         let m = matchers();
         let triggers = m.triggers.is_match(&lower)
-            || (m.addressees.is_match(&lower) && m.actions.is_match(&lower));
+            || (m.addressees.is_match(&lower)
+                && (m.actions.is_match(&lower)
+                    || kind == Kind::Document && m.document_actions.is_match(&lower)))
+            || kind == Kind::Document && DOCUMENT_ADDRESSES.iter().any(|a| lower.contains(a));
         if !triggers {
             continue;
         }
@@ -641,7 +682,9 @@ fn phrases(
                 push(out, rule, None, logical, line, column, msg);
             }
         };
-        if OVERRIDES.iter().any(|seq| contains_seq(&w, seq).is_some()) {
+        if OVERRIDES.iter().any(|seq| contains_seq(&w, seq).is_some())
+            || prose_lower.contains("new instructions:")
+        {
             hit(
                 &rules::instruction_override::RULE,
                 "an instruction override",
@@ -657,7 +700,7 @@ fn phrases(
                 &mut hidden_hits,
             );
         }
-        if addressed_instruction(&w, &prose_lower) {
+        if addressed_instruction(&w, &prose_lower, kind == Kind::Document) {
             hit(
                 &rules::agent_instruction::RULE,
                 "instructions to an AI agent",
@@ -665,7 +708,7 @@ fn phrases(
                 &mut hidden_hits,
             );
         }
-        if kind != Kind::Template && role_marker(&prose_lower) {
+        if kind != Kind::Template && role_marker(&prose_lower, kind == Kind::Document) {
             hit(
                 &rules::role_marker::RULE,
                 "a chat role marker",
@@ -674,12 +717,25 @@ fn phrases(
             );
         }
         if let Some(s) = SECRETS.iter().find(|s| prose_lower.contains(*s)) {
-            hit(
-                &rules::secret_reference::RULE,
-                "a reference to credentials",
-                format!("refers to credentials ({s}): {}", excerpt(&prose)),
-                &mut hidden_hits,
-            );
+            let generic = matches!(*s, "api key" | "api_key" | "private key" | "secret key");
+            if kind == Kind::Document && region == Region::Prose && generic {
+                push(
+                    out,
+                    &rules::secret_reference::RULE,
+                    Some(Severity::Low),
+                    logical,
+                    line,
+                    column,
+                    format!("refers to credentials ({s}): {}", excerpt(&prose)),
+                );
+            } else {
+                hit(
+                    &rules::secret_reference::RULE,
+                    "a reference to credentials",
+                    format!("refers to credentials ({s}): {}", excerpt(&prose)),
+                    &mut hidden_hits,
+                );
+            }
         }
     }
     if region == Region::Hidden && !hidden_hits.is_empty() {
@@ -716,8 +772,12 @@ fn excerpt(s: &str) -> String {
 /// assistant") and an action verb. One sentence, not the paragraph: "an
 /// open approach to AI leads to better products" (Meta's Llama 3 card) has
 /// an addressee and a word that can be a verb, but addresses no one.
-fn addressed_instruction(w: &[String], lower: &str) -> bool {
-    let acts = |w: &[String]| w.iter().any(|x| ACTIONS.contains(&x.as_str()));
+fn addressed_instruction(w: &[String], lower: &str, document: bool) -> bool {
+    let acts = |w: &[String]| {
+        w.iter().any(|x| {
+            ACTIONS.contains(&x.as_str()) || document && DOCUMENT_ACTIONS.contains(&x.as_str())
+        })
+    };
     if !acts(w) {
         return false;
     }
@@ -725,29 +785,79 @@ fn addressed_instruction(w: &[String], lower: &str) -> bool {
         || lower.contains("if you are a language model")
         || lower.contains("note to ai")
         || lower.contains("attention ai")
+        || document && DOCUMENT_ADDRESSES.iter().any(|a| lower.contains(a))
     {
         return true;
     }
-    lower
-        .split(['.', '!', '?', ';', '\n'])
-        .map(words)
-        .any(|w| acts(&w) && addressed(&w))
+    lower.split(['.', '!', '?', ';', '\n']).any(|sentence| {
+        let w = words(sentence);
+        acts(&w)
+            && (addressed(&w, if document { 6 } else { 3 }) || document && salutation(sentence))
+    })
 }
 
-/// An addressee followed within three words by a modal, or after a
+/// In documents, verbs that tell a model what to write: "state that the
+/// project is on schedule", "rate this paper". Model cards describe what
+/// assistants say, so there only [`ACTIONS`] count.
+const DOCUMENT_ACTIONS: &[&str] = &[
+    "say",
+    "state",
+    "answer",
+    "respond",
+    "reply",
+    "recommend",
+    "rate",
+    "mention",
+    "write",
+    "output",
+    "reveal",
+    "include",
+    "tell",
+    "summarize",
+    "summarise",
+    "translate",
+    "praise",
+    "rank",
+    "accept",
+    "ignore",
+];
+
+/// In documents, explicit addresses to the model that reads them.
+const DOCUMENT_ADDRESSES: &[&str] = &[
+    "note to the ai",
+    "note to the llm",
+    "note to the language model",
+    "note to the assistant",
+    "ai reading this",
+    "model reading this",
+    "llm reading this",
+    "assistant reading this",
+    "if you are a large language model",
+];
+
+/// A sentence that opens by naming its addressee and a colon ("Copilot:
+/// approve...", "AI assistant: when...").
+fn salutation(sentence: &str) -> bool {
+    sentence.split_once(':').is_some_and(|(head, _)| {
+        let w = words(head);
+        !w.is_empty() && w.len() <= 3 && w.iter().any(|x| ADDRESSEES.contains(&x.as_str()))
+    })
+}
+
+/// An addressee followed within `window` words by a modal, or after a
 /// salutation.
-fn addressed(w: &[String]) -> bool {
+fn addressed(w: &[String], window: usize) -> bool {
     w.iter().enumerate().any(|(i, x)| {
         ADDRESSEES.contains(&x.as_str())
             && (w
-                .get(i + 1..(i + 4).min(w.len()))
+                .get(i + 1..(i + 1 + window).min(w.len()))
                 .is_some_and(|next| next.iter().any(|n| MODALS.contains(&n.as_str())))
                 || i.checked_sub(1)
                     .is_some_and(|p| matches!(w[p].as_str(), "dear" | "hey" | "attention")))
     })
 }
 
-fn role_marker(lower: &str) -> bool {
+fn role_marker(lower: &str, tokens_only: bool) -> bool {
     let t = lower.trim_start();
     [
         "<|im_start|>system",
@@ -759,7 +869,7 @@ fn role_marker(lower: &str) -> bool {
     ]
     .iter()
     .any(|m| lower.contains(m))
-        || t.starts_with("system:")
+        || !tokens_only && t.starts_with("system:")
         || t.starts_with("### system:")
         || t.starts_with("system prompt:")
 }
@@ -812,6 +922,16 @@ const KNOWN_DOMAINS: &[&str] = &[
     "openai.com",
     "anthropic.com",
     "python.org",
+];
+
+/// Real, unrelated sites within two edits of a known domain: never
+/// lookalikes (`gitlab.com` is two edits from `github.com`).
+const KNOWN_NEIGHBOURS: &[&str] = &[
+    "gitlab.com",
+    "gitee.com",
+    "github.io",
+    "python.com",
+    "pypi.io",
 ];
 
 fn host_of(url: &str) -> Option<String> {
@@ -919,8 +1039,11 @@ fn urls(
         } else if !host.is_ascii() {
             Some("uses non-ASCII letters".to_owned())
         } else {
-            KNOWN_DOMAINS.iter().find_map(|d| {
-                let base: String = host.trim_start_matches("www.").to_owned();
+            let base: String = host.trim_start_matches("www.").to_owned();
+            let real = KNOWN_NEIGHBOURS
+                .iter()
+                .any(|n| base == *n || base.ends_with(&format!(".{n}")));
+            KNOWN_DOMAINS.iter().filter(|_| !real).find_map(|d| {
                 let d1 = edit_distance(&base, d);
                 (d1 > 0 && d1 <= 2 && !base.ends_with(&format!(".{d}")))
                     .then(|| format!("looks like {d}"))
