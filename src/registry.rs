@@ -18,6 +18,7 @@ pub(crate) fn all_rules() -> Vec<&'static Rule> {
     all.extend_from_slice(loadguard_signing::rules::ALL);
     all.extend_from_slice(loadguard_hub::rules::ALL);
     all.extend_from_slice(loadguard_mcp::rules::ALL);
+    all.extend_from_slice(loadguard_docs::rules::ALL);
     all.extend_from_slice(loadguard_pickle::rules::ALL);
     all
 }

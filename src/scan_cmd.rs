@@ -104,6 +104,7 @@ impl Session {
                     ..cl
                 },
                 mcp_lock: args.mcp_lock.as_deref().map(mcp::load_lock).transpose()?,
+                documents: loadguard_docs::Limits::default(),
             },
             policy: Policy::with_extra_allowed(allowed),
             hash: args.format == Format::Cyclonedx,

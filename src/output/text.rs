@@ -124,8 +124,10 @@ fn finding(out: &mut dyn Write, f: &loadguard_core::Finding, style: &Style) -> i
     if let Some(l) = &f.location.logical {
         at.push_str(&format!("[{}] ", clean(l)));
     }
-    if let (Some(l), Some(c)) = (f.location.line, f.location.column) {
-        at.push_str(&format!("line {l}, column {c} "));
+    match (f.location.line, f.location.column) {
+        (Some(l), Some(c)) => at.push_str(&format!("line {l}, column {c} ")),
+        (Some(l), None) => at.push_str(&format!("line {l} ")),
+        _ => {}
     }
     if let Some(o) = f.location.offset {
         at.push_str(&format!("offset {o}"));

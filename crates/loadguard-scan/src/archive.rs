@@ -125,6 +125,9 @@ impl Ctx<'_> {
                 .entries
                 .iter()
                 .any(|e| e.name == "model.weights.h5" || e.name == "metadata.json");
+        let is_docx = torch_prefix.is_none()
+            && loadguard_docs::docx::is_docx(archive.entries.iter().map(|e| e.name.as_str()));
+        let mut docx_parts: Vec<(String, Vec<u8>)> = Vec::new();
         let storages = torch_prefix.as_ref().map(|p| format!("{p}data/"));
         let mut script_files = Vec::new();
         for entry in &archive.entries {
@@ -176,6 +179,15 @@ impl Ctx<'_> {
                 );
                 continue;
             }
+            if is_docx && loadguard_docs::docx::is_text_part(&entry.name) {
+                docx_parts.push((entry.name.clone(), data.to_vec()));
+                continue;
+            }
+            if is_docx && is_ooxml_part(&entry.name) {
+                // Package plumbing Word reads as settings (relationships,
+                // content types, fonts, themes): no text an extractor returns.
+                continue;
+            }
             if entry.name.ends_with(".py") {
                 if is_script && entry.name.contains("/code/") {
                     script_files.push((member.clone(), data.to_vec(), entry.data_offset));
@@ -225,7 +237,23 @@ impl Ctx<'_> {
         if !script_files.is_empty() {
             self.torchscript(&script_files);
         }
-        let format = if is_script {
+        if is_docx {
+            self.streams += 1;
+            let parts: Vec<(&str, &[u8])> = docx_parts
+                .iter()
+                .map(|(n, d)| (n.as_str(), d.as_slice()))
+                .collect();
+            let doc = loadguard_docs::docx::document(&parts, &self.options.documents);
+            for mut f in doc.findings() {
+                let mut members = path.to_vec();
+                members.append(&mut f.location.members);
+                f.location.members = members;
+                self.findings.push(f);
+            }
+        }
+        let format = if is_docx {
+            Format::Document(loadguard_docs::Kind::Docx)
+        } else if is_script {
             Format::TorchScript
         } else if is_keras {
             Format::Keras
@@ -655,6 +683,18 @@ fn decode_zip_lzma(input: &[u8], size: u64, bound: compress::Bound) -> compress:
 }
 
 /// Native code by content (ELF, PE, Mach-O) or by name.
+/// XML parts of an OOXML package that hold settings, not text: content
+/// types, relationships, fonts, themes, numbering, web settings, custom XML
+/// properties.
+fn is_ooxml_part(name: &str) -> bool {
+    name == "[Content_Types].xml"
+        || name.ends_with(".rels")
+        || (name.starts_with("word/")
+            || name.starts_with("docProps/")
+            || name.starts_with("customXml/"))
+            && name.ends_with(".xml")
+}
+
 fn executable_kind(name: &str, data: &[u8]) -> Option<&'static str> {
     let by_content = match data {
         [0x7f, b'E', b'L', b'F', ..] => Some("an ELF binary"),

@@ -608,7 +608,7 @@ mod tests {
     fn unrecognised_archive_members_are_reported() {
         let t = crate::tar::tests::build(&[
             ("model.pkl", b'0', b"\x00\x01 not a pickle".as_slice(), ""),
-            ("notes.txt", b'0', b"hello\n".as_slice(), ""),
+            ("notes.yaml", b'0', b"hello\n".as_slice(), ""),
         ]);
         let r = run(&t, "bundle.tar");
         let lg: Vec<_> = r
@@ -621,7 +621,7 @@ mod tests {
             lg,
             vec![
                 (vec!["model.pkl".to_owned()], Severity::High),
-                (vec!["notes.txt".to_owned()], Severity::Info)
+                (vec!["notes.yaml".to_owned()], Severity::Info)
             ]
         );
     }

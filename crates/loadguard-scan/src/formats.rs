@@ -184,6 +184,24 @@ impl Ctx<'_> {
         if let Some(format) = self.mcp(src, base, path) {
             return Some(format);
         }
+        if let Some(kind) = loadguard_docs::Kind::from_name(&lower).filter(|k| {
+            !matches!(
+                k,
+                loadguard_docs::Kind::Markdown | loadguard_docs::Kind::Docx
+            )
+        }) {
+            let data = src
+                .read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
+                .ok()?;
+            self.streams += 1;
+            for mut f in loadguard_docs::scan(kind, &data, &self.options.documents) {
+                let mut members = path.to_vec();
+                members.append(&mut f.location.members);
+                f.location.members = members;
+                self.findings.push(f);
+            }
+            return Some(Format::Document(kind));
+        }
         if !is_text_name(&lower) {
             return None;
         }

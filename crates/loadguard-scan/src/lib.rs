@@ -63,6 +63,8 @@ pub struct ScanOptions {
     /// Pinned MCP tools (`loadguard mcp pin`): tool lists and server
     /// source are compared with them.
     pub mcp_lock: Option<std::sync::Arc<loadguard_mcp::Lock>>,
+    /// Limits of the document scanner (HTML, DOCX, JSONL, CSV).
+    pub documents: loadguard_docs::Limits,
 }
 
 /// What the artifact is, by content.
@@ -107,6 +109,8 @@ pub enum Format {
     TensorData,
     /// An MCP client config, tool list, server source or package manifest.
     Mcp(loadguard_mcp::Artifact),
+    /// A document a retrieval pipeline ingests (HTML, DOCX, text, JSONL, CSV).
+    Document(loadguard_docs::Kind),
     Compressed(Codec),
     Unsupported(&'static str),
 }
@@ -137,6 +141,7 @@ impl Format {
             Self::JoblibZfile => "joblib-zfile",
             Self::TensorData => "tensor-data",
             Self::Mcp(a) => a.name(),
+            Self::Document(k) => k.name(),
             Self::Compressed(c) => c.name(),
             Self::Unsupported(_) => "unsupported",
         }
