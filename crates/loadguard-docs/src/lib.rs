@@ -11,6 +11,7 @@
 pub mod docx;
 mod html;
 mod judge;
+mod pdf;
 pub mod rules;
 mod table;
 
@@ -25,6 +26,7 @@ pub enum Kind {
     Markdown,
     Jsonl,
     Csv,
+    Pdf,
 }
 
 impl Kind {
@@ -36,6 +38,7 @@ impl Kind {
             Self::Markdown => "markdown",
             Self::Jsonl => "jsonl",
             Self::Csv => "csv",
+            Self::Pdf => "pdf",
         }
     }
 
@@ -50,6 +53,7 @@ impl Kind {
             "jsonl" | "ndjson" => Self::Jsonl,
             "csv" | "tsv" => Self::Csv,
             "docx" | "docm" | "dotx" => Self::Docx,
+            "pdf" => Self::Pdf,
             _ => return None,
         })
     }
@@ -64,6 +68,8 @@ pub struct Limits {
     pub max_nodes: usize,
     /// Rows of a JSONL or CSV file.
     pub max_rows: usize,
+    /// Pages of a PDF.
+    pub max_pages: usize,
 }
 
 impl Default for Limits {
@@ -72,6 +78,7 @@ impl Default for Limits {
             max_bytes: 64 << 20,
             max_nodes: 2_000_000,
             max_rows: 1_000_000,
+            max_pages: 10_000,
         }
     }
 }
@@ -269,8 +276,18 @@ pub fn document(kind: Kind, data: &[u8], limits: &Limits) -> Document {
         Kind::Html => html::document(data, limits),
         Kind::Jsonl => table::jsonl(data, limits),
         Kind::Csv => table::csv(data, limits),
+        Kind::Pdf => pdf::document(data, limits),
         Kind::Text | Kind::Markdown | Kind::Docx => table::plain(data, kind, limits),
     }
+}
+
+/// Whether bytes are a PDF: `%PDF-` in the first 1,024 bytes, where
+/// viewers look for it.
+pub fn is_pdf(head: &[u8]) -> bool {
+    head.len() >= 5
+        && head[..head.len().min(1024)]
+            .windows(5)
+            .any(|w| w == b"%PDF-")
 }
 
 /// Scans one document: its findings.

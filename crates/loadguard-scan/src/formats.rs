@@ -170,7 +170,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// Text files recognised by name: model cards, configs, Python code.
+    /// Documents (PDF by content; HTML, text, JSONL, CSV by name) and text
+    /// files recognised by name: model cards, configs, Python code.
     /// Invalid UTF-8 does not stop the scan: the text is read the way an
     /// agent's lossy decoding reads it.
     pub(crate) fn text_file(
@@ -184,12 +185,18 @@ impl Ctx<'_> {
         if let Some(format) = self.mcp(src, base, path) {
             return Some(format);
         }
-        if let Some(kind) = loadguard_docs::Kind::from_name(&lower).filter(|k| {
+        let is_pdf = src
+            .read_at(0, 1024)
+            .is_ok_and(|head| loadguard_docs::is_pdf(&head));
+        let by_name = loadguard_docs::Kind::from_name(&lower).filter(|k| {
             !matches!(
                 k,
-                loadguard_docs::Kind::Markdown | loadguard_docs::Kind::Docx
+                loadguard_docs::Kind::Markdown
+                    | loadguard_docs::Kind::Docx
+                    | loadguard_docs::Kind::Pdf
             )
-        }) {
+        });
+        if let Some(kind) = is_pdf.then_some(loadguard_docs::Kind::Pdf).or(by_name) {
             let data = src
                 .read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
                 .ok()?;

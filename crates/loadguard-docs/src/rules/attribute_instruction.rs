@@ -2,7 +2,10 @@ loadguard_core::declare_rule! {
     /// ## What it does
     /// Flags instructions in text a document carries outside its body: `alt`, `title`, `aria-label`,
     /// `placeholder` attributes, `<meta>` descriptions and hidden form inputs in HTML; image descriptions
-    /// (`wp:docPr descr`) and document properties in Word. Ordinary alt text is not reported.
+    /// (`wp:docPr descr`) and document properties in Word; annotations, `ActualText` replacements and
+    /// the document information in PDF. Only an instruction is reported: the agent-text rules, or an
+    /// explicit address to a model ("Note to the LLM: ..."); ordinary alt text and imperative API
+    /// summaries ("Insert vector element...") are not.
     ///
     /// ## Why is this bad?
     /// Extractors and multimodal pipelines read alt text and metadata; readers see the image.

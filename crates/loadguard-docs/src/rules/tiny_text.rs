@@ -1,8 +1,9 @@
 loadguard_core::declare_rule! {
     /// ## What it does
     /// Flags text set in a font under one point: CSS `font-size` (also through `font`, `em` and `%`
-    /// relative to the parent) under one pixel in HTML, `w:sz` under 2 half-points in Word. High when
-    /// the text instructs a model, low otherwise.
+    /// relative to the parent) under one pixel in HTML, `w:sz` under 2 half-points in Word, a font
+    /// under one point after the text and transformation matrices in PDF. High when the text
+    /// instructs a model, low otherwise.
     ///
     /// ## Why is this bad?
     /// Text a reader cannot see is still text to an extractor.
