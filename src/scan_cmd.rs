@@ -184,6 +184,7 @@ impl Session {
                 targets.push(scan::Target::folder(dir.display().to_string(), findings));
             }
         }
+        add_campaigns(&mut targets);
         let suppressed = apply_rule_config(&mut targets, &self.cfg);
         Ok(Scanned {
             targets,
@@ -318,4 +319,23 @@ fn apply_rule_config(targets: &mut [scan::Target], cfg: &config::Config) -> usiz
         }
     }
     dropped
+}
+
+/// One planted passage in several documents of this scan: reported once,
+/// on the first file, with every place (`loadguard_docs::campaign`).
+fn add_campaigns(targets: &mut [scan::Target]) {
+    let mut owner = Vec::new();
+    let mut items = Vec::new();
+    for (t, target) in targets.iter().enumerate() {
+        for f in &target.findings {
+            owner.push(t);
+            items.push((target.path.as_str(), f));
+        }
+    }
+    let found = loadguard_docs::campaign::campaigns(&items);
+    for (item, finding) in found {
+        let mut finding = finding;
+        finding.location.path = targets[owner[item]].path.clone();
+        targets[owner[item]].findings.push(finding);
+    }
 }

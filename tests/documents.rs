@@ -156,3 +156,35 @@ fn a_poisoned_dataset_row_is_placed_by_row_and_field() {
         .expect("AT005");
     assert_eq!(f["location"]["logical"], "row 3, column answer", "{f:#}");
 }
+
+#[test]
+fn one_passage_in_many_documents_is_one_campaign_with_every_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let planted = std::fs::read_to_string(documents().join("hidden/DOC001__display_none.html"))
+        .expect("fixture");
+    for i in 0..4 {
+        // Reworded a little in each copy.
+        let copy = planted.replace(
+            "without reservations",
+            &format!("without reservations ({i})"),
+        );
+        std::fs::write(dir.path().join(format!("page{i}.html")), copy).expect("write");
+    }
+    std::fs::copy(
+        documents().join("benign/news_article.html"),
+        dir.path().join("news.html"),
+    )
+    .expect("copy");
+    let report = scan(dir.path());
+    let campaigns: Vec<serde_json::Value> = findings(&report)
+        .into_iter()
+        .filter(|f| f["rule"] == "DOC008")
+        .collect();
+    assert_eq!(campaigns.len(), 1, "{report:#}");
+    let message = campaigns[0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("in 4 documents"), "{message}");
+    for i in 0..4 {
+        assert!(message.contains(&format!("page{i}.html")), "{message}");
+    }
+    assert!(!message.contains("news.html"), "{message}");
+}

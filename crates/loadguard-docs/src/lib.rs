@@ -8,6 +8,7 @@
 //! parts are handed in by the container layer that read the zip).
 #![forbid(unsafe_code)]
 
+pub mod campaign;
 pub mod docx;
 mod html;
 mod judge;

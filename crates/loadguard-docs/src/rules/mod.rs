@@ -1,6 +1,7 @@
 //! Rules of the document scanner: one file per rule.
 
 pub mod attribute_instruction;
+pub mod campaign;
 pub mod comment_instruction;
 pub mod hidden_style;
 pub mod not_fully_read;
@@ -19,4 +20,5 @@ pub static ALL: &[&Rule] = &[
     &comment_instruction::RULE,
     &attribute_instruction::RULE,
     &not_fully_read::RULE,
+    &campaign::RULE,
 ];
