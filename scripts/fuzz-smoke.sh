@@ -20,6 +20,18 @@ seed() {
         pickle) cp "$fixtures"/malicious/*.pkl "$fixtures"/benign/*.pkl "$work/$target"/ ;;
         signature) find "$fixtures/model-signing" -name model.sig -exec sh -c 'cp "$1" "$2/$(echo "$1" | md5sum | cut -c1-12)"' _ {} "$work/$target" \; ;;
         text) cp "$fixtures"/cards/*/*.md "$work/$target"/ 2>/dev/null || true ;;
+        # The first byte picks the reader (see fuzz_targets/documents.rs).
+        documents) find "$fixtures/documents" "$fixtures"/rules/DOC* -type f -size -64k | while read -r f; do
+                 case $f in
+                     *.html) k=0 ;; *.pdf) k=1 ;; *.jsonl) k=2 ;; *.csv) k=3 ;; *.docx) k=4 ;; *.parquet) k=5 ;; *) k=6 ;;
+                 esac
+                 if [ "$k" = 4 ]; then
+                     python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.buffer.write(b"\x04" + z.read("word/document.xml") + b"\xff" + z.read("word/styles.xml")[:16384])' \
+                         "$f" > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
+                 else
+                     { printf "\\$(printf '%03o' "$k")"; cat "$f"; } > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
+                 fi
+             done ;;
         # The first byte picks the file name (see fuzz_targets/mcp.rs).
         mcp) find "$fixtures/mcp" "$fixtures"/rules/MCP* -type f -size -64k | while read -r f; do
                  case $f in

@@ -184,6 +184,17 @@ impl Scanner {
     fn scan_file(&self, path: &Path) -> Target {
         let display = path.display().to_string();
         match mmap::open(path) {
+            Ok(bytes)
+                if bytes.len() as u64 > self.options.documents.max_bytes
+                    && loadguard_docs::parquet::is_parquet(&bytes) =>
+            {
+                let mut t = self.scan_parquet(path, display, bytes.len() as u64);
+                t.sha256 = self.hash.then(|| {
+                    use sha2::Digest;
+                    loadguard_core::codec::hex(&sha2::Sha256::digest(&*bytes))
+                });
+                t
+            }
             Ok(bytes) => self.scan_opened(&display, &bytes),
             Err(e) => Target {
                 path: display,
@@ -194,6 +205,31 @@ impl Scanner {
                 sha256: None,
                 external_data: Vec::new(),
             },
+        }
+    }
+
+    /// A Parquet file too large to read in memory: read from disk, row
+    /// group by row group, its values judged as they come.
+    fn scan_parquet(&self, path: &Path, display: String, size: u64) -> Target {
+        let (findings, error) = match std::fs::File::open(path) {
+            Ok(file) => (
+                loadguard_docs::parquet::scan_file(file, &self.options.documents),
+                None,
+            ),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        let mut findings = findings;
+        for f in &mut findings {
+            f.nest_in(&display, &[]);
+        }
+        Target {
+            path: display,
+            format: Format::Document(loadguard_docs::Kind::Parquet),
+            size,
+            findings,
+            error,
+            sha256: None,
+            external_data: Vec::new(),
         }
     }
 

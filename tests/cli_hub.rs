@@ -6,7 +6,7 @@ mod support;
 
 use std::process::Command;
 
-use support::{Mode, SHA, TOKEN, poisoned_and_clean, start};
+use support::{Mode, Repo, SHA, TOKEN, bytes, fixture, poisoned_and_clean, start};
 
 fn loadguard(endpoint: &str, env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
     let home = tempfile::tempdir().expect("home");
@@ -204,4 +204,84 @@ fn batch_of_hub_targets_with_a_byte_budget() {
     assert!(files.len() > 3, "{record}");
     assert_eq!(skipped, files.len() - 2, "{record}");
     assert_eq!(record["verdict"], "review");
+}
+
+#[test]
+fn a_dataset_repository_is_scanned_as_documents() {
+    let mut repos = std::collections::HashMap::new();
+    repos.insert(
+        "d/corpus".to_owned(),
+        Repo {
+            files: vec![
+                (
+                    "train.jsonl".into(),
+                    bytes(fixture("documents/hidden/AT005__poisoned_row.jsonl")),
+                    true,
+                ),
+                (
+                    "pages/about.html".into(),
+                    bytes(fixture("documents/hidden/DOC001__display_none.html")),
+                    false,
+                ),
+                (
+                    "papers/paper.pdf".into(),
+                    bytes(fixture("documents/twins/DOC003__white_text.pdf")),
+                    true,
+                ),
+                (
+                    "README.md".into(),
+                    bytes(b"# A question-answering corpus\n\nThree rows.\n".to_vec()),
+                    false,
+                ),
+            ],
+            status: None,
+        },
+    );
+    let hub = start(repos, Mode::Range);
+    let (code, out, err) = loadguard(
+        &hub.api,
+        &[],
+        &[
+            "scan",
+            "--no-config",
+            "--format",
+            "json",
+            "hf:datasets/d/corpus",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    let prefix = format!("hf:datasets/d/corpus@{SHA}/");
+    assert!(
+        found.contains(&("AT005".into(), format!("{prefix}train.jsonl"))),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("DOC001".into(), format!("{prefix}pages/about.html"))),
+        "{found:?}"
+    );
+    // The visible-only paper is a scanned PDF with nothing in it.
+    let paper = report["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["path"] == format!("{prefix}papers/paper.pdf").as_str())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(paper["format"], "pdf", "{report:#}");
+    assert_eq!(paper["verdict"], "safe", "{paper:#}");
 }

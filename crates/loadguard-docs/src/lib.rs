@@ -12,6 +12,7 @@ pub mod campaign;
 pub mod docx;
 mod html;
 mod judge;
+pub mod parquet;
 mod pdf;
 pub mod rules;
 mod table;
@@ -28,6 +29,7 @@ pub enum Kind {
     Jsonl,
     Csv,
     Pdf,
+    Parquet,
 }
 
 impl Kind {
@@ -40,6 +42,7 @@ impl Kind {
             Self::Jsonl => "jsonl",
             Self::Csv => "csv",
             Self::Pdf => "pdf",
+            Self::Parquet => "parquet",
         }
     }
 
@@ -55,6 +58,7 @@ impl Kind {
             "csv" | "tsv" => Self::Csv,
             "docx" | "docm" | "dotx" => Self::Docx,
             "pdf" => Self::Pdf,
+            "parquet" => Self::Parquet,
             _ => return None,
         })
     }
@@ -196,10 +200,7 @@ impl Document {
     pub fn findings(&self) -> Vec<Finding> {
         let mut out = Vec::new();
         for seg in &self.segments {
-            match &seg.hidden {
-                Some(h) => hidden(seg, h, &mut out),
-                None => visible(seg, &mut out),
-            }
+            judge_segment(seg, &mut out);
         }
         for (place, why) in &self.incomplete {
             let mut f = Finding::builder(&rules::not_fully_read::RULE, why.clone())
@@ -209,6 +210,15 @@ impl Document {
             out.push(f);
         }
         out
+    }
+}
+
+/// The findings of one segment: hidden text judged as hidden, visible
+/// text through the agent-text engine.
+pub(crate) fn judge_segment(seg: &Segment, out: &mut Vec<Finding>) {
+    match &seg.hidden {
+        Some(h) => hidden(seg, h, out),
+        None => visible(seg, out),
     }
 }
 
@@ -278,6 +288,7 @@ pub fn document(kind: Kind, data: &[u8], limits: &Limits) -> Document {
         Kind::Jsonl => table::jsonl(data, limits),
         Kind::Csv => table::csv(data, limits),
         Kind::Pdf => pdf::document(data, limits),
+        Kind::Parquet => parquet::document(data, limits),
         Kind::Text | Kind::Markdown | Kind::Docx => table::plain(data, kind, limits),
     }
 }

@@ -76,9 +76,17 @@ pub(crate) fn document(data: &[u8], limits: &Limits) -> Document {
         max_decompressed_size: Some(max),
         ..lopdf::LoadOptions::default()
     };
-    let pdf = match Pdf::load_mem_with_options(data, options) {
-        Ok(p) => p,
-        Err(e) => {
+    let loaded = std::panic::catch_unwind(|| Pdf::load_mem_with_options(data, options));
+    let pdf = match loaded {
+        Ok(Ok(p)) => p,
+        Err(_) => {
+            doc.incomplete.push((
+                Place::default(),
+                "the PDF parser failed on this file (a bug in lopdf): its text was not read".into(),
+            ));
+            return doc;
+        }
+        Ok(Err(e)) => {
             doc.incomplete.push((
                 Place::default(),
                 format!("the PDF could not be parsed ({e}): its text was not read"),
@@ -99,7 +107,19 @@ pub(crate) fn document(data: &[u8], limits: &Limits) -> Document {
             ));
             break;
         }
-        Page::new(&pdf, number, page_id, &off, limits, &mut doc).read();
+        let mut page_doc = Document::default();
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Page::new(&pdf, number, page_id, &off, limits, &mut page_doc).read();
+        }));
+        doc.segments.append(&mut page_doc.segments);
+        doc.incomplete.append(&mut page_doc.incomplete);
+        if read.is_err() {
+            doc.incomplete.push((
+                page_place(number),
+                "the PDF parser failed on this page (a bug in lopdf): the page was not fully read"
+                    .into(),
+            ));
+        }
     }
     info(&pdf, &mut doc);
     doc
@@ -208,6 +228,9 @@ struct Page<'a> {
     /// The open run: hiding and text.
     run: Option<(Option<Hiding>, String)>,
     operations: usize,
+    /// Bytes of form XObjects decoded for this page: a form drawn a
+    /// million times is decoded a million times, so this is bounded too.
+    form_bytes: usize,
 }
 
 impl<'a> Page<'a> {
@@ -230,6 +253,7 @@ impl<'a> Page<'a> {
             box_,
             run: None,
             operations: 0,
+            form_bytes: 0,
         }
     }
 
@@ -559,6 +583,13 @@ impl<'a> Page<'a> {
         else {
             return;
         };
+        self.form_bytes = self.form_bytes.saturating_add(data.len());
+        if self.form_bytes > max {
+            self.incomplete(format!(
+                "form XObjects drawn on this page decode to more than {max} bytes: the rest were not read"
+            ));
+            return;
+        }
         let mut inner = g.clone();
         if let Ok(m) = s.dict.get(b"Matrix").and_then(Object::as_array)
             && let Some(m) = matrix(m)

@@ -1,8 +1,9 @@
 loadguard_core::declare_rule! {
     /// ## What it does
     /// Flags a document that loadguard could not read to the end: over the byte, node or row limit, a
-    /// malformed part (XML that does not parse, a JSONL line that is not JSON), style rules past the
-    /// limit. What was read is still scanned; what was not is this finding, so the document is never
+    /// malformed part (XML that does not parse, a JSONL line that is not JSON, a PDF or Parquet file
+    /// that cannot be decoded), style rules past the limit, a Parquet file too large to read in
+    /// memory inside an archive or from a remote source. What was read is still scanned; what was not is this finding, so the document is never
     /// called safe on a partial reading.
     ///
     /// ## Why is this bad?

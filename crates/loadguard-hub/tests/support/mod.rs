@@ -394,7 +394,13 @@ pub fn route(
     mode: Mode,
 ) {
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    if let Some(rest) = path.strip_prefix("/api/models/") {
+    // Dataset repositories answer like model repositories, under their own
+    // prefixes (`/api/datasets/`, `/datasets/{id}/resolve/`).
+    let path = path.strip_prefix("/datasets").unwrap_or(path);
+    if let Some(rest) = path
+        .strip_prefix("/api/models/")
+        .or_else(|| path.strip_prefix("/api/datasets/"))
+    {
         let Some((id, tail)) = repos
             .keys()
             .find_map(|id| rest.strip_prefix(&format!("{id}/")).map(|t| (id, t)))

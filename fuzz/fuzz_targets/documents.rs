@@ -1,0 +1,45 @@
+//! The document readers on their own (the first byte picks the format:
+//! HTML, PDF, JSONL, CSV, Word, Parquet, text),
+//! with small limits so the limit paths are reached too. Every finding
+//! must have a place, and every hidden-text finding must quote text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use loadguard_docs::{Kind, Limits};
+
+fuzz_target!(|input: &[u8]| {
+    let Some((&pick, data)) = input.split_first() else {
+        return;
+    };
+    let limits = Limits {
+        max_bytes: 1 << 20,
+        max_nodes: 20_000,
+        max_rows: 2_000,
+        max_pages: 50,
+    };
+    let findings = match pick % 7 {
+        0 => loadguard_docs::scan(Kind::Html, data, &limits),
+        1 => loadguard_docs::scan(Kind::Pdf, data, &limits),
+        2 => loadguard_docs::scan(Kind::Jsonl, data, &limits),
+        3 => loadguard_docs::scan(Kind::Csv, data, &limits),
+        4 => {
+            // A Word document: the bytes before the first 0xFF are
+            // word/document.xml, the rest word/styles.xml.
+            let cut = data.iter().position(|&b| b == 0xFF).unwrap_or(data.len());
+            let (doc, styles) = data.split_at(cut);
+            let parts = [
+                ("word/document.xml", doc),
+                ("word/styles.xml", styles.get(1..).unwrap_or_default()),
+            ];
+            loadguard_docs::docx::document(&parts, &limits).findings()
+        }
+        5 => loadguard_docs::scan(Kind::Parquet, data, &limits),
+        _ => loadguard_docs::scan(Kind::Text, data, &limits),
+    };
+    for f in &findings {
+        assert!(!f.message.is_empty(), "{f:?}");
+        if f.rule.code.starts_with("DOC00") && !matches!(f.rule.code, "DOC007") {
+            assert!(f.message.contains('"'), "a hidden-text finding without its text: {f:?}");
+        }
+    }
+});
