@@ -3,12 +3,14 @@
 
 Writes ordinary documents of several kinds (emails, reports, papers' abstracts,
 web articles, support tickets, dataset rows, READMEs), each clean and with one
-injected instruction at the start, middle or end, visible or hidden in HTML,
+injected instruction at the start, middle or end, visible, or hidden in HTML
+(display:none), PDF (render mode 3 or white text, by reportlab) and Word (a
+hidden run, by python-docx),
 scans them with a loadguard binary, and prints detection and false-positive
 rates. Nothing here is used by the scanner; the injection phrasings are written
 for this evaluation, not taken from the scanner's word lists.
 
-    python bench/documents_eval.py --loadguard target/release/loadguard
+    python bench/documents_eval.py --loadguard target/release/loadguard   # needs reportlab, python-docx
 """
 from __future__ import annotations
 
@@ -117,6 +119,42 @@ def write_doc(folder, name, kind, sentences, hidden_html=None):
     return os.path.basename(path)
 
 
+def write_hidden_pdf(folder, name, sentences, injection, technique):
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    path = os.path.join(folder, name + ".pdf")
+    c = canvas.Canvas(path, pagesize=letter, invariant=1)
+    t = c.beginText(72, 720)
+    t.setFont("Helvetica", 10)
+    for x in sentences:
+        t.textLine(x)
+    c.drawText(t)
+    h = c.beginText(72, 300)
+    h.setFont("Helvetica", 10)
+    if technique == "invisible":
+        h.setTextRenderMode(3)
+    else:
+        h.setFillColorRGB(1, 1, 1)
+    h.textLine(injection)
+    c.drawText(h)
+    c.showPage()
+    c.save()
+    return os.path.basename(path)
+
+
+def write_hidden_docx(folder, name, sentences, injection):
+    import docx
+
+    d = docx.Document()
+    for x in sentences:
+        d.add_paragraph(x)
+    d.paragraphs[len(sentences) // 2].add_run(" " + injection).font.hidden = True
+    path = os.path.join(folder, name + ".docx")
+    d.save(path)
+    return os.path.basename(path)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--loadguard", default="target/release/loadguard")
@@ -139,6 +177,11 @@ def main():
                     if variant == 0:
                         name = write_doc(tmp, f"hid_{kind}_{i}", kind, sentences, hidden_html=inj)
                         labels[name] = ("hidden", None)
+                        technique = ("invisible", "white")[i % 2]
+                        name = write_hidden_pdf(tmp, f"hidpdf_{kind}_{i}", sentences, inj, technique)
+                        labels[name] = ("hidden", None)
+                        name = write_hidden_docx(tmp, f"hiddocx_{kind}_{i}", sentences, inj)
+                        labels[name] = ("hidden", None)
         out = subprocess.run(
             [args.loadguard, "scan", "--no-config", "--format", "json", "--fail-on", "never", tmp],
             capture_output=True, text=True, check=True,
@@ -160,6 +203,14 @@ def main():
         for m in missed:
             i = int(m.rsplit("_", 1)[1].split(".")[0])
             by_injection[i] = by_injection.get(i, 0) + 1
+        by_format = {}
+        for name, (label, _) in labels.items():
+            if label == "hidden":
+                ext = name.rsplit(".", 1)[1]
+                hit, total = by_format.get(ext, (0, 0))
+                by_format[ext] = (hit + int(flagged.get(name, False)), total + 1)
+        for ext, (hit, total) in sorted(by_format.items()):
+            print(f"  hidden in {ext}: {hit}/{total}")
         for i, c in sorted(by_injection.items(), key=lambda x: -x[1]):
             print(f"  missed {c:3}x: {INJECTIONS[i]}")
 

@@ -168,12 +168,11 @@ pub fn campaigns(items: &[(&str, &Finding)]) -> Vec<(usize, Finding)> {
         } else {
             String::new()
         };
-        let text = &entries[group[0]].text;
-        let excerpt: String = text.chars().take(160).collect();
+        let excerpt = loadguard_text::quote(&entries[group[0]].text, 160);
         let finding = Finding::builder(
             &crate::rules::campaign::RULE,
             format!(
-                "the same planted passage in {} documents ({} places): {}{more}; first: {excerpt:?}",
+                "the same planted passage in {} documents ({} places): {}{more}; first: {excerpt}",
                 files.len(),
                 places.len(),
                 places[..shown].join(", "),

@@ -291,8 +291,8 @@ struct Body<'a> {
     in_text: bool,
     /// Inside `w:del` (tracked deletions are not part of the text).
     deleted: usize,
-    /// The open segment: hiding and text.
-    open: Option<(Option<Hiding>, String)>,
+    /// The open run of text.
+    open: crate::Run,
     /// Comment id and author, inside `word/comments.xml`.
     comment: Option<String>,
     runs: usize,
@@ -315,7 +315,7 @@ impl<'a> Body<'a> {
             in_rpr: false,
             in_text: false,
             deleted: 0,
-            open: None,
+            open: crate::Run::default(),
             comment: None,
             runs: 0,
         }
@@ -514,26 +514,24 @@ impl<'a> Body<'a> {
 
     fn push_text(&mut self, t: &str) {
         let hiding = self.hiding();
-        if self.open.as_ref().is_some_and(|(h, _)| *h != hiding) {
-            self.flush();
+        if let Some((hidden, text)) = self.open.push(hiding, t) {
+            self.emit(hidden, text);
         }
-        self.open
-            .get_or_insert_with(|| (hiding, String::new()))
-            .1
-            .push_str(t);
     }
 
     fn flush(&mut self) {
-        if let Some((hidden, text)) = self.open.take()
-            && !text.trim().is_empty()
-        {
-            self.doc.segments.push(Segment {
-                text,
-                place: self.place(),
-                hidden,
-                code: false,
-            });
+        if let Some((hidden, text)) = self.open.take() {
+            self.emit(hidden, text);
         }
+    }
+
+    fn emit(&mut self, hidden: Option<Hiding>, text: String) {
+        self.doc.segments.push(Segment {
+            text,
+            place: self.place(),
+            hidden,
+            code: false,
+        });
     }
 }
 

@@ -272,12 +272,45 @@ fn visible(seg: &Segment, out: &mut Vec<Finding>) {
 /// A hidden text as a finding shows it: decoded, whitespace folded, at
 /// most 200 characters.
 fn excerpt(s: &str) -> String {
-    let t: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut e: String = t.chars().take(200).collect();
-    if t.chars().count() > 200 {
-        e.push('…');
+    loadguard_text::quote(s, 200)
+}
+
+/// Text gathered while the way it is hidden stays the same (a Word
+/// paragraph's runs, a PDF page's text shows).
+#[derive(Debug, Default)]
+pub(crate) struct Run {
+    open: Option<(Option<Hiding>, String)>,
+}
+
+impl Run {
+    /// Appends text hidden as `hiding` says; returns the run this closes
+    /// when the hiding changes.
+    pub(crate) fn push(
+        &mut self,
+        hiding: Option<Hiding>,
+        text: &str,
+    ) -> Option<(Option<Hiding>, String)> {
+        let closed = if self.open.as_ref().is_some_and(|(h, _)| *h != hiding) {
+            self.take()
+        } else {
+            None
+        };
+        self.open
+            .get_or_insert_with(|| (hiding, String::new()))
+            .1
+            .push_str(text);
+        closed
     }
-    format!("{e:?}")
+
+    /// Closes the run: its hiding and text, unless it is only whitespace.
+    pub(crate) fn take(&mut self) -> Option<(Option<Hiding>, String)> {
+        self.open.take().filter(|(_, t)| !t.trim().is_empty())
+    }
+
+    /// The open run's text, to add a separator to.
+    pub(crate) fn text_mut(&mut self) -> Option<&mut String> {
+        self.open.as_mut().map(|(_, t)| t)
+    }
 }
 
 /// Parses a document of `kind` into its segments. A DOCX is a zip: use

@@ -225,8 +225,8 @@ struct Page<'a> {
     doc: &'a mut Document,
     /// The crop box (or media box) in default user space.
     box_: [f32; 4],
-    /// The open run: hiding and text.
-    run: Option<(Option<Hiding>, String)>,
+    /// The open run of text.
+    run: crate::Run,
     operations: usize,
     /// Bytes of form XObjects decoded for this page: a form drawn a
     /// million times is decoded a million times, so this is bounded too.
@@ -251,7 +251,7 @@ impl<'a> Page<'a> {
             limits,
             doc,
             box_,
-            run: None,
+            run: crate::Run::default(),
             operations: 0,
             form_bytes: 0,
         }
@@ -705,7 +705,7 @@ impl<'a> Page<'a> {
     /// A move of the text position: a space, or a new line when it moves
     /// down or up.
     fn space(&mut self, line: bool) {
-        if let Some((_, t)) = &mut self.run
+        if let Some(t) = self.run.text_mut()
             && !t.ends_with(char::is_whitespace)
         {
             t.push(if line { '\n' } else { ' ' });
@@ -716,19 +716,13 @@ impl<'a> Page<'a> {
         if text.is_empty() {
             return;
         }
-        if self.run.as_ref().is_some_and(|(h, _)| *h != hiding) {
-            self.flush();
+        if let Some((hidden, closed)) = self.run.push(hiding, text) {
+            self.segment(closed, hidden);
         }
-        self.run
-            .get_or_insert_with(|| (hiding, String::new()))
-            .1
-            .push_str(text);
     }
 
     fn flush(&mut self) {
-        if let Some((hidden, text)) = self.run.take()
-            && !text.trim().is_empty()
-        {
+        if let Some((hidden, text)) = self.run.take() {
             self.segment(text, hidden);
         }
     }

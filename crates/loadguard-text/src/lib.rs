@@ -758,9 +758,16 @@ fn phrases(
 }
 
 fn excerpt(s: &str) -> String {
+    quote(s, 160)
+}
+
+/// Text as a finding quotes it: whitespace folded, at most `max`
+/// characters (an ellipsis after a cut), in Rust string syntax so that
+/// control and invisible characters show escaped.
+pub fn quote(s: &str, max: usize) -> String {
     let t: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut e: String = t.chars().take(160).collect();
-    if t.chars().count() > 160 {
+    let mut e: String = t.chars().take(max).collect();
+    if t.chars().count() > max {
         e.push('…');
     }
     format!("{e:?}")
