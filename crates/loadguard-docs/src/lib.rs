@@ -306,11 +306,6 @@ impl Run {
     pub(crate) fn take(&mut self) -> Option<(Option<Hiding>, String)> {
         self.open.take().filter(|(_, t)| !t.trim().is_empty())
     }
-
-    /// The open run's text, to add a separator to.
-    pub(crate) fn text_mut(&mut self) -> Option<&mut String> {
-        self.open.as_mut().map(|(_, t)| t)
-    }
 }
 
 /// Parses a document of `kind` into its segments. A DOCX is a zip: use

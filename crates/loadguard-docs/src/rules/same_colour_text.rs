@@ -3,9 +3,9 @@ loadguard_core::declare_rule! {
     /// Flags text whose colour cannot be told from the background it is drawn on (each channel within
     /// 8 of the background's): white text on the default white page, text coloured like its
     /// container's `background-color`, `transparent` text, `rgba()` with alpha 0; in Word, runs coloured
-    /// like their shading or the page background; in PDF, text filled white (the page is taken as
-    /// white: what images and shapes paint is not modelled). Backgrounds that are images or gradients
-    /// are never compared. High when the text instructs a model, low otherwise.
+    /// like their shading or the page background; in PDF, text filled in the colour of the
+    /// rectangle painted under it, or white on the bare page. Backgrounds that are images or
+    /// gradients are never compared. High when the text instructs a model, low otherwise.
     ///
     /// ## Why is this bad?
     /// White-on-white is the oldest way to hide a sentence from a reader and keep it in the text.
