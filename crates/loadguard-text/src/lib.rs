@@ -576,6 +576,43 @@ fn contains_seq(w: &[String], seq: &[&str]) -> Option<usize> {
     (0..=w.len() - seq.len()).find(|&i| w[i..i + seq.len()].iter().zip(seq).all(|(a, b)| a == b))
 }
 
+/// "Disregard the documentation above", "ignore everything before this
+/// line", "forget all the earlier context": a verb that dismisses,
+/// followed within four words by what came before, and something that
+/// holds instructions or content.
+fn dismisses_what_came_before(w: &[String]) -> bool {
+    const VERBS: &[&str] = &["ignore", "disregard", "forget"];
+    const BEFORE: &[&str] = &[
+        "above",
+        "previous",
+        "prior",
+        "earlier",
+        "preceding",
+        "before",
+    ];
+    const WHAT: &[&str] = &[
+        "instructions",
+        "instruction",
+        "documentation",
+        "text",
+        "content",
+        "context",
+        "everything",
+        "directions",
+        "rules",
+        "prompt",
+        "guidelines",
+        "messages",
+    ];
+    w.iter().enumerate().any(|(i, x)| {
+        VERBS.contains(&x.as_str()) && {
+            let next = &w[i + 1..(i + 6).min(w.len())];
+            next.iter().any(|n| BEFORE.contains(&n.as_str()))
+                && next.iter().any(|n| WHAT.contains(&n.as_str()))
+        }
+    })
+}
+
 /// Removes inline code spans (`...`) from a line of markdown prose.
 fn strip_inline_code(s: &str) -> String {
     let mut out = String::new();
@@ -684,6 +721,7 @@ fn phrases(
         };
         if OVERRIDES.iter().any(|seq| contains_seq(&w, seq).is_some())
             || prose_lower.contains("new instructions:")
+            || dismisses_what_came_before(&w)
         {
             hit(
                 &rules::instruction_override::RULE,
