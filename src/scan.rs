@@ -188,12 +188,7 @@ impl Scanner {
                 if bytes.len() as u64 > self.options.documents.max_bytes
                     && loadguard_docs::parquet::is_parquet(&bytes) =>
             {
-                let mut t = self.scan_parquet(path, display, bytes.len() as u64);
-                t.sha256 = self.hash.then(|| {
-                    use sha2::Digest;
-                    loadguard_core::codec::hex(&sha2::Sha256::digest(&*bytes))
-                });
-                t
+                self.scan_parquet(path, display, &bytes)
             }
             Ok(bytes) => self.scan_opened(&display, &bytes),
             Err(e) => Target {
@@ -210,25 +205,27 @@ impl Scanner {
 
     /// A Parquet file too large to read in memory: read from disk, row
     /// group by row group, its values judged as they come.
-    fn scan_parquet(&self, path: &Path, display: String, size: u64) -> Target {
-        let (findings, error) = match std::fs::File::open(path) {
+    fn scan_parquet(&self, path: &Path, display: String, bytes: &[u8]) -> Target {
+        let (mut findings, error) = match std::fs::File::open(path) {
             Ok(file) => (
                 loadguard_docs::parquet::scan_file(file, &self.options.documents),
                 None,
             ),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
-        let mut findings = findings;
         for f in &mut findings {
             f.nest_in(&display, &[]);
         }
         Target {
             path: display,
             format: Format::Document(loadguard_docs::Kind::Parquet),
-            size,
+            size: bytes.len() as u64,
             findings,
             error,
-            sha256: None,
+            sha256: self.hash.then(|| {
+                use sha2::Digest;
+                loadguard_core::codec::hex(&sha2::Sha256::digest(bytes))
+            }),
             external_data: Vec::new(),
         }
     }

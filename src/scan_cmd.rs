@@ -333,8 +333,7 @@ fn add_campaigns(targets: &mut [scan::Target]) {
         }
     }
     let found = loadguard_docs::campaign::campaigns(&items);
-    for (item, finding) in found {
-        let mut finding = finding;
+    for (item, mut finding) in found {
         finding.location.path = targets[owner[item]].path.clone();
         targets[owner[item]].findings.push(finding);
     }

@@ -193,39 +193,6 @@ impl Ctx<'_> {
             && src
                 .read_at(src.size() - 4, 4)
                 .is_ok_and(|t| t.as_ref() == b"PAR1");
-        if is_parquet {
-            self.streams += 1;
-            let max = self.options.documents.max_bytes;
-            if src.size() > max {
-                // Read whole in memory only up to the document limit; a
-                // local file is read from disk by row group instead
-                // (`loadguard_docs::parquet::scan_file`, used by the CLI).
-                self.report(
-                    &loadguard_docs::rules::not_fully_read::RULE,
-                    path,
-                    None,
-                    format!(
-                        "a Parquet file of {} bytes, over the {max}-byte limit for documents read in memory (archive members, remote files): not read",
-                        src.size()
-                    ),
-                );
-                return Some(Format::Document(loadguard_docs::Kind::Parquet));
-            }
-            let data = src
-                .read_at(0, usize::try_from(src.size()).unwrap_or(usize::MAX))
-                .ok()?;
-            for mut f in loadguard_docs::scan(
-                loadguard_docs::Kind::Parquet,
-                &data,
-                &self.options.documents,
-            ) {
-                let mut members = path.to_vec();
-                members.append(&mut f.location.members);
-                f.location.members = members;
-                self.findings.push(f);
-            }
-            return Some(Format::Document(loadguard_docs::Kind::Parquet));
-        }
         let by_name = loadguard_docs::Kind::from_name(&lower).filter(|k| {
             !matches!(
                 k,
@@ -234,18 +201,36 @@ impl Ctx<'_> {
                     | loadguard_docs::Kind::Pdf
             )
         });
-        if let Some(kind) = is_pdf.then_some(loadguard_docs::Kind::Pdf).or(by_name) {
-            // Read no more than the document limit: a remote 1 GB JSONL is
-            // not downloaded whole to be cut afterwards.
+        let kind = if is_parquet {
+            Some(loadguard_docs::Kind::Parquet)
+        } else if is_pdf {
+            Some(loadguard_docs::Kind::Pdf)
+        } else {
+            by_name
+        };
+        if let Some(kind) = kind {
             let max = self.options.documents.max_bytes;
-            let data = src
-                .read_at(
-                    0,
-                    usize::try_from(src.size().min(max)).unwrap_or(usize::MAX),
-                )
-                .ok()?;
-            self.streams += 1;
             if src.size() > max {
+                if kind == loadguard_docs::Kind::Parquet {
+                    // A prefix of a Parquet file is nothing (its footer is
+                    // at the end): read whole in memory only up to the
+                    // document limit; a local file is read from disk by
+                    // row group instead (`loadguard_docs::parquet::scan_file`,
+                    // used by the CLI).
+                    self.streams += 1;
+                    self.report(
+                        &loadguard_docs::rules::not_fully_read::RULE,
+                        path,
+                        None,
+                        format!(
+                            "a Parquet file of {} bytes, over the {max}-byte limit for documents read in memory (archive members, remote files): not read",
+                            src.size()
+                        ),
+                    );
+                    return Some(Format::Document(kind));
+                }
+                // Read no more than the document limit: a remote 1 GB
+                // JSONL is not downloaded whole to be cut afterwards.
                 self.report(
                     &loadguard_docs::rules::not_fully_read::RULE,
                     path,
@@ -256,6 +241,13 @@ impl Ctx<'_> {
                     ),
                 );
             }
+            let data = src
+                .read_at(
+                    0,
+                    usize::try_from(src.size().min(max)).unwrap_or(usize::MAX),
+                )
+                .ok()?;
+            self.streams += 1;
             for mut f in loadguard_docs::scan(kind, &data, &self.options.documents) {
                 let mut members = path.to_vec();
                 members.append(&mut f.location.members);
