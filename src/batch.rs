@@ -6,6 +6,8 @@
 //!   are skipped, and a record cut short by an interruption is dropped;
 //! - bounded: `--jobs` targets at a time, each with its own time and byte
 //!   budget (LG003 names every file a budget left out);
+//! - per file: `--per-file` writes one record per file of a target (one
+//!   per document of a corpus), all of a target's records in one write;
 //! - shardable: `--shard I/N` keeps the targets whose hash falls in shard I,
 //!   so N independent runs (an indexed Kubernetes Job, the map step of a
 //!   distributed engine) cover every target exactly once with no
@@ -82,15 +84,20 @@ struct Prior {
 }
 
 /// The targets already in an earlier output, after cutting off a last line
-/// that an interruption left without its newline.
+/// that an interruption left without its newline, and with `--per-file`
+/// the last target's records if they stop before its `file_count`.
 fn resume(path: &Path) -> Result<HashMap<String, Prior>> {
-    let mut done = HashMap::new();
+    let mut done: HashMap<String, Prior> = HashMap::new();
     let mut file = match OpenOptions::new().read(true).write(true).open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(done),
         Err(e) => return Err(e).with_context(|| format!("opening {}", path.display())),
     };
     let mut complete = 0u64;
+    // The last target read, where its records start, and whether they are
+    // all there (a target's records are written together, so only the last
+    // one can have been cut short).
+    let mut last: Option<(String, u64, bool)> = None;
     let mut reader = BufReader::new(&mut file);
     let mut line = Vec::new();
     loop {
@@ -101,6 +108,7 @@ fn resume(path: &Path) -> Result<HashMap<String, Prior>> {
         if n == 0 || line.last() != Some(&b'\n') {
             break;
         }
+        let start = complete;
         complete += n as u64;
         let Ok(record) = serde_json::from_slice::<serde_json::Value>(&line) else {
             continue;
@@ -116,9 +124,27 @@ fn resume(path: &Path) -> Result<HashMap<String, Prior>> {
             .filter_map(|f| Severity::parse(f.get("severity")?.as_str()?))
             .max();
         let error = record.get("error").is_some_and(|e| !e.is_null());
-        done.insert(target.to_owned(), Prior { worst, error });
+        let prior = done.entry(target.to_owned()).or_insert(Prior {
+            worst: None,
+            error: false,
+        });
+        prior.worst = prior.worst.max(worst);
+        prior.error |= error;
+        let number = |key: &str| record.get(key).and_then(serde_json::Value::as_u64);
+        let whole = match (number("file_index"), number("file_count")) {
+            (Some(i), Some(n)) => i + 1 >= n,
+            _ => true,
+        };
+        match &mut last {
+            Some((t, _, all)) if t == target => *all = whole,
+            _ => last = Some((target.to_owned(), start, whole)),
+        }
     }
     drop(reader);
+    if let Some((target, start, false)) = last {
+        done.remove(&target);
+        complete = start;
+    }
     if file.seek(SeekFrom::End(0))? != complete {
         file.set_len(complete).with_context(|| {
             format!("dropping the unfinished last record of {}", path.display())
@@ -212,7 +238,8 @@ pub(crate) fn run(args: &ScanArgs, out: &mut dyn Write, input: &Input) -> Result
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(target) = targets.get(i) else { break };
-                    if tx.send(scan_target(session, target, input)).is_err() {
+                    let done = scan_target(session, target, input, args.per_file);
+                    if tx.send(done).is_err() {
                         break;
                     }
                 }
@@ -243,7 +270,7 @@ pub(crate) fn run(args: &ScanArgs, out: &mut dyn Write, input: &Input) -> Result
 
 /// Scans one target into its record. Never fails: an error becomes the
 /// record's `error`, and a panic (a bug) costs this target, not the batch.
-fn scan_target(session: &Session, target: &str, input: &Input) -> Done {
+fn scan_target(session: &Session, target: &str, input: &Input, per_file: bool) -> Done {
     let start = Instant::now();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         if target == HF_CACHE {
@@ -262,12 +289,13 @@ fn scan_target(session: &Session, target: &str, input: &Input) -> Done {
     };
     let mut line = Vec::new();
     // Writing into a Vec cannot fail.
-    let verdict = output::jsonl::write_record(
+    let verdict = output::jsonl::write_records(
         &mut line,
         target,
         &files,
         error.as_deref(),
         start.elapsed().as_secs_f64(),
+        per_file,
     )
     .unwrap_or(Verdict::NotScanned);
     Done {

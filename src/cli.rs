@@ -191,6 +191,11 @@ pub(crate) struct ScanArgs {
     /// records are appended.
     #[arg(long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// With `--format jsonl`: one record per file (per document of a corpus)
+    /// instead of one per target; a target's records are written together
+    /// when it is done.
+    #[arg(long)]
+    pub(crate) per_file: bool,
     /// Scan only shard I of N (0-based, `--shard 0/4`): a target belongs to
     /// one shard by a hash of its text, so N runs cover every target once.
     #[arg(long, value_name = "I/N", value_parser = crate::batch::parse_shard)]

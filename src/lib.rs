@@ -190,7 +190,7 @@ fn render_machine_format(
         Format::Cyclonedx => output::cyclonedx::render(out, targets)?,
         Format::Jsonl => {
             let target = targets.first().map_or("", |t| t.path.as_str());
-            output::jsonl::write_record(out, target, targets, None, 0.0)?;
+            output::jsonl::write_records(out, target, targets, None, 0.0, false)?;
         }
         Format::Text => return Ok(false),
     }

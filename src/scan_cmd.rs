@@ -234,8 +234,8 @@ pub(crate) fn scan(args: ScanArgs, out: &mut dyn Write, input: &crate::Input) ->
     if args.targets.is_some() || args.format == Format::Jsonl {
         return crate::batch::run(&args, out, input);
     }
-    if args.output.is_some() || args.shard.is_some() {
-        bail!("--output and --shard go with --targets or --format jsonl");
+    if args.output.is_some() || args.shard.is_some() || args.per_file {
+        bail!("--output, --shard and --per-file go with --targets or --format jsonl");
     }
     let (mut local_paths, hub_targets) = hub::split(&args.paths);
     if args.mcp {

@@ -328,3 +328,128 @@ fn batch_flags_need_batch_mode() {
     assert_eq!(code, 2);
     assert!(err.contains("--format jsonl"), "{err}");
 }
+
+/// A corpus folder of ordinary documents and a planted campaign, and a
+/// second folder with one hidden instruction.
+fn corpus() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docs = dir.path().join("corpus");
+    std::fs::create_dir_all(&docs).expect("mkdir");
+    for (from, name) in [
+        ("rules/DOC008/supplier_1.html", "supplier_1.html"),
+        ("rules/DOC008/supplier_2.html", "supplier_2.html"),
+        ("rules/DOC008/supplier_3.html", "supplier_3.html"),
+        ("documents/benign/news_article.html", "news_article.html"),
+        ("documents/benign/cv.docx", "cv.docx"),
+        ("documents/benign/inventory.csv", "inventory.csv"),
+    ] {
+        std::fs::copy(fixtures().join(from), docs.join(name)).expect("copy");
+    }
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    std::fs::copy(
+        fixtures().join("documents/hidden/DOC001__display_none.html"),
+        other.join("page.html"),
+    )
+    .expect("copy");
+    dir
+}
+
+#[test]
+fn per_file_writes_one_record_per_document_with_campaigns() {
+    let dir = corpus();
+    let (code, out, err) = loadguard(
+        dir.path(),
+        &[
+            "scan",
+            "--no-config",
+            "--format",
+            "jsonl",
+            "--per-file",
+            "corpus",
+            "other",
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let records = records(&out);
+    let files: HashMap<String, &serde_json::Value> = records
+        .iter()
+        .filter_map(|r| Some((r["file"].as_str()?.to_owned(), r)))
+        .collect();
+    // Every document has its own record, each with its target, place and
+    // count, and one file entry whose findings are the record's.
+    for name in ["news_article.html", "cv.docx", "inventory.csv"] {
+        let r = files[&format!("corpus/{name}")];
+        assert_eq!(r["target"], "corpus");
+        assert_eq!(r["verdict"], "safe", "{r}");
+        assert_eq!(r["files"].as_array().map(Vec::len), Some(1));
+    }
+    let corpus: Vec<&serde_json::Value> =
+        records.iter().filter(|r| r["target"] == "corpus").collect();
+    let count = corpus[0]["file_count"].as_u64().expect("file_count");
+    assert_eq!(corpus.len() as u64, count);
+    let mut indexes: Vec<u64> = corpus
+        .iter()
+        .map(|r| r["file_index"].as_u64().expect("file_index"))
+        .collect();
+    indexes.sort_unstable();
+    assert_eq!(indexes, (0..count).collect::<Vec<_>>());
+    // The campaign is computed over the whole target and reported once.
+    for i in 1..=3 {
+        assert_eq!(
+            files[&format!("corpus/supplier_{i}.html")]["verdict"],
+            "not-safe"
+        );
+    }
+    let campaigns = records
+        .iter()
+        .flat_map(|r| r["findings"].as_array().into_iter().flatten())
+        .filter(|f| f["rule"] == "DOC008")
+        .count();
+    assert_eq!(campaigns, 1, "{out}");
+    assert_eq!(files["other/page.html"]["target"], "other");
+    assert_eq!(files["other/page.html"]["verdict"], "not-safe");
+
+    // Without --format jsonl the flag is refused, not ignored.
+    let (code, _, err) = loadguard(dir.path(), &["scan", "--no-config", "--per-file", "corpus"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--per-file"), "{err}");
+}
+
+#[test]
+fn per_file_resume_rescans_a_target_whose_records_were_cut_short() {
+    let dir = corpus();
+    let root = dir.path();
+    std::fs::write(root.join("targets.txt"), "other\ncorpus\n").expect("write");
+    let args = ["--per-file", "--output", "out.jsonl", "--jobs", "1"];
+    let (code, _, err) = batch(root, &args);
+    assert_eq!(code, 1, "{err}");
+    let full = std::fs::read_to_string(root.join("out.jsonl")).expect("read");
+    let all = records(&full);
+    // Interrupt it inside the last target's records: its first two lines
+    // and half of the third.
+    let last = all.last().expect("records")["target"].clone();
+    let first_of_last = all.iter().position(|r| r["target"] == last).expect("last");
+    let lines: Vec<&str> = full.lines().collect();
+    let cut = format!(
+        "{}\n{}",
+        lines[..first_of_last + 2].join("\n"),
+        &lines[first_of_last + 2][..10]
+    );
+    std::fs::write(root.join("out.jsonl"), &cut).expect("write");
+    let (code, _, err) = batch(root, &args);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("1 target(s) scanned"), "{err}");
+    let resumed = records(&std::fs::read_to_string(root.join("out.jsonl")).expect("read"));
+    let mut got: Vec<(String, String)> = resumed
+        .iter()
+        .map(|r| (r["target"].to_string(), r["file"].to_string()))
+        .collect();
+    let mut want: Vec<(String, String)> = all
+        .iter()
+        .map(|r| (r["target"].to_string(), r["file"].to_string()))
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "every file's record exactly once");
+}
