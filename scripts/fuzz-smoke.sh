@@ -23,10 +23,13 @@ seed() {
         # The first byte picks the reader (see fuzz_targets/documents.rs).
         documents) find "$fixtures/documents" "$fixtures"/rules/DOC* -type f -size -64k | while read -r f; do
                  case $f in
-                     *.html) k=0 ;; *.pdf) k=1 ;; *.jsonl) k=2 ;; *.csv) k=3 ;; *.docx) k=4 ;; *.parquet) k=5 ;; *) k=6 ;;
+                     *.html) k=0 ;; *.pdf) k=1 ;; *.jsonl) k=2 ;; *.csv) k=3 ;; *.docx) k=4 ;; *.parquet) k=5 ;; *.od[tsp]) k=7 ;; *) k=6 ;;
                  esac
                  if [ "$k" = 4 ]; then
                      python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.buffer.write(b"\x04" + z.read("word/document.xml") + b"\xff" + z.read("word/styles.xml")[:16384])' \
+                         "$f" > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
+                 elif [ "$k" = 7 ]; then
+                     python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.buffer.write(b"\x07" + z.read("content.xml") + b"\xff" + z.read("styles.xml")[:16384])' \
                          "$f" > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
                  else
                      { printf "\\$(printf '%03o' "$k")"; cat "$f"; } > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"

@@ -1,5 +1,6 @@
 //! Documents before ingestion (tests/fixtures/documents, written by
-//! tests/fixtures/gen/documents.py with python-docx): every hiding
+//! tests/fixtures/gen/documents.py with python-docx, odfpy, reportlab and
+//! pyarrow): every hiding
 //! technique is found with the rule its name gives, its visible-only twin
 //! and ordinary documents come out clean.
 
@@ -137,6 +138,27 @@ fn the_hidden_run_of_a_word_document_is_placed_by_part_and_paragraph() {
         f["message"]
             .as_str()
             .is_some_and(|m| m.contains("w:vanish"))
+    );
+}
+
+#[test]
+fn opendocument_text_is_placed_by_sheet_row_and_column() {
+    let report = scan(&documents().join("hidden/DOC001__hidden_sheet.ods"));
+    assert_eq!(report["targets"][0]["format"], "opendocument");
+    let f = findings(&report)
+        .into_iter()
+        .find(|f| f["rule"] == "DOC001")
+        .expect("DOC001");
+    assert_eq!(f["severity"], "high");
+    assert_eq!(f["location"]["members"][0], "content.xml", "{f:#}");
+    assert_eq!(
+        f["location"]["logical"], "sheet \"Notes\", row 1, column 1",
+        "{f:#}"
+    );
+    assert!(
+        f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("hidden sheet \"Notes\"") && m.contains("Note to the LLM"))
     );
 }
 

@@ -1,5 +1,5 @@
 //! The document readers on their own (the first byte picks the format:
-//! HTML, PDF, JSONL, CSV, Word, Parquet, text),
+//! HTML, PDF, JSONL, CSV, Word, Parquet, text, OpenDocument),
 //! with small limits so the limit paths are reached too. Every finding
 //! must have a place, and every hidden-text finding must quote text.
 #![no_main]
@@ -17,7 +17,7 @@ fuzz_target!(|input: &[u8]| {
         max_rows: 2_000,
         max_pages: 50,
     };
-    let findings = match pick % 7 {
+    let findings = match pick % 8 {
         0 => loadguard_docs::scan(Kind::Html, data, &limits),
         1 => loadguard_docs::scan(Kind::Pdf, data, &limits),
         2 => loadguard_docs::scan(Kind::Jsonl, data, &limits),
@@ -34,7 +34,18 @@ fuzz_target!(|input: &[u8]| {
             loadguard_docs::docx::document(&parts, &limits).findings()
         }
         5 => loadguard_docs::scan(Kind::Parquet, data, &limits),
-        _ => loadguard_docs::scan(Kind::Text, data, &limits),
+        6 => loadguard_docs::scan(Kind::Text, data, &limits),
+        _ => {
+            // An OpenDocument file: content.xml before the first 0xFF,
+            // styles.xml after it.
+            let cut = data.iter().position(|&b| b == 0xFF).unwrap_or(data.len());
+            let (content, styles) = data.split_at(cut);
+            let parts = [
+                ("content.xml", content),
+                ("styles.xml", styles.get(1..).unwrap_or_default()),
+            ];
+            loadguard_docs::odf::document(&parts, &limits).findings()
+        }
     };
     for f in &findings {
         assert!(!f.message.is_empty(), "{f:?}");

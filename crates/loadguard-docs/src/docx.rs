@@ -16,6 +16,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::html::css::{Rgba, WHITE};
+use crate::xml::{attr, bounded, local, malformed, reference};
 use crate::{Document, Hiding, Limits, Place, Segment, Technique};
 
 /// Whether the container layer should hand this part to [`document`].
@@ -94,20 +95,6 @@ impl Styles {
         }
         out
     }
-}
-
-fn local(name: &str) -> &str {
-    name.rsplit(':').next().unwrap_or(name)
-}
-
-fn attr(e: &BytesStart<'_>, want: &str) -> Option<String> {
-    e.attributes().flatten().find_map(|a| {
-        (local(a.key.as_ref()) == want).then(|| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map(|v| v.into_owned())
-                .unwrap_or_else(|_| a.value.clone().into_owned())
-        })
-    })
 }
 
 /// A toggle property (`<w:vanish/>`, `<w:vanish w:val="false"/>`).
@@ -192,17 +179,6 @@ fn styles(xml: &[u8], doc: &mut Document) -> Styles {
     out
 }
 
-fn malformed(doc: &mut Document, part: &str, at: u64, e: &quick_xml::Error) {
-    doc.incomplete.push((
-        Place {
-            part: Some(part.to_owned()),
-            offset: Some(at),
-            ..Place::default()
-        },
-        format!("{part} is not well-formed XML ({e}): the part was read up to here"),
-    ));
-}
-
 /// Reads a Word document from its parts (name, bytes).
 pub fn document(parts: &[(&str, &[u8])], limits: &Limits) -> Document {
     let mut doc = Document::default();
@@ -217,22 +193,7 @@ pub fn document(parts: &[(&str, &[u8])], limits: &Limits) -> Document {
         .collect();
     order.sort_by_key(|(n, _)| (*n != "word/document.xml", *n));
     for (name, xml) in order {
-        let xml = if xml.len() as u64 > limits.max_bytes {
-            doc.incomplete.push((
-                Place {
-                    part: Some((*name).to_owned()),
-                    ..Place::default()
-                },
-                format!(
-                    "{} bytes, over the {}-byte part limit: only the first were read",
-                    xml.len(),
-                    limits.max_bytes
-                ),
-            ));
-            &xml[..usize::try_from(limits.max_bytes).unwrap_or(usize::MAX)]
-        } else {
-            xml
-        };
+        let xml = bounded(name, xml, limits, &mut doc);
         if *name == "docProps/core.xml" || is_custom_xml(name) {
             properties(name, xml, &mut doc);
         } else {
@@ -360,18 +321,7 @@ impl<'a> Body<'a> {
                     self.push_text(&t.xml10_content());
                 }
                 Event::GeneralRef(r) if self.in_text && self.deleted == 0 => {
-                    let c = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c),
-                        _ => match &*r {
-                            "amp" => Some('&'),
-                            "lt" => Some('<'),
-                            "gt" => Some('>'),
-                            "quot" => Some('"'),
-                            "apos" => Some('\''),
-                            _ => None,
-                        },
-                    };
-                    if let Some(c) = c {
+                    if let Some(c) = reference(&r) {
                         self.push_text(c.encode_utf8(&mut [0; 4]));
                     }
                 }

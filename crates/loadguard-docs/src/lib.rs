@@ -12,10 +12,12 @@ pub mod campaign;
 pub mod docx;
 mod html;
 mod judge;
+pub mod odf;
 pub mod parquet;
 mod pdf;
 pub mod rules;
 mod table;
+mod xml;
 
 use loadguard_core::{Finding, Location, Rule, Severity};
 
@@ -24,6 +26,8 @@ use loadguard_core::{Finding, Location, Rule, Severity};
 pub enum Kind {
     Html,
     Docx,
+    /// OpenDocument: ODT, ODS, ODP.
+    Odf,
     Text,
     Markdown,
     Jsonl,
@@ -37,6 +41,7 @@ impl Kind {
         match self {
             Self::Html => "html",
             Self::Docx => "docx",
+            Self::Odf => "opendocument",
             Self::Text => "text",
             Self::Markdown => "markdown",
             Self::Jsonl => "jsonl",
@@ -57,6 +62,7 @@ impl Kind {
             "jsonl" | "ndjson" => Self::Jsonl,
             "csv" | "tsv" => Self::Csv,
             "docx" | "docm" | "dotx" => Self::Docx,
+            "odt" | "ods" | "odp" | "odg" | "ott" => Self::Odf,
             "pdf" => Self::Pdf,
             "parquet" => Self::Parquet,
             _ => return None,
@@ -308,8 +314,9 @@ impl Run {
     }
 }
 
-/// Parses a document of `kind` into its segments. A DOCX is a zip: use
-/// [`docx::document`] with its parts.
+/// Parses a document of `kind` into its segments. A DOCX or an
+/// OpenDocument file is a zip: use [`docx::document`] or [`odf::document`]
+/// with its parts.
 pub fn document(kind: Kind, data: &[u8], limits: &Limits) -> Document {
     match kind {
         Kind::Html => html::document(data, limits),
@@ -317,7 +324,7 @@ pub fn document(kind: Kind, data: &[u8], limits: &Limits) -> Document {
         Kind::Csv => table::csv(data, limits),
         Kind::Pdf => pdf::document(data, limits),
         Kind::Parquet => parquet::document(data, limits),
-        Kind::Text | Kind::Markdown | Kind::Docx => table::plain(data, kind, limits),
+        Kind::Text | Kind::Markdown | Kind::Docx | Kind::Odf => table::plain(data, kind, limits),
     }
 }
 

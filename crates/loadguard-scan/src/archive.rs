@@ -125,9 +125,12 @@ impl Ctx<'_> {
                 .entries
                 .iter()
                 .any(|e| e.name == "model.weights.h5" || e.name == "metadata.json");
-        let is_docx = torch_prefix.is_none()
-            && loadguard_docs::docx::is_docx(archive.entries.iter().map(|e| e.name.as_str()));
-        let mut docx_parts: Vec<(String, Vec<u8>)> = Vec::new();
+        let office = if torch_prefix.is_some() {
+            None
+        } else {
+            Office::of(archive.entries.iter().map(|e| e.name.as_str()))
+        };
+        let mut office_parts: Vec<(String, Vec<u8>)> = Vec::new();
         let storages = torch_prefix.as_ref().map(|p| format!("{p}data/"));
         let mut script_files = Vec::new();
         for entry in &archive.entries {
@@ -179,14 +182,17 @@ impl Ctx<'_> {
                 );
                 continue;
             }
-            if is_docx && loadguard_docs::docx::is_text_part(&entry.name) {
-                docx_parts.push((entry.name.clone(), data.to_vec()));
-                continue;
-            }
-            if is_docx && is_ooxml_part(&entry.name) {
-                // Package plumbing Word reads as settings (relationships,
-                // content types, fonts, themes): no text an extractor returns.
-                continue;
+            if let Some(office) = office {
+                if office.is_text_part(&entry.name) {
+                    office_parts.push((entry.name.clone(), data.to_vec()));
+                    continue;
+                }
+                if office.is_package_part(&entry.name) {
+                    // Package plumbing the suite reads as settings
+                    // (relationships, content types, manifest, fonts,
+                    // themes): no text an extractor returns.
+                    continue;
+                }
             }
             if entry.name.ends_with(".py") {
                 if is_script && entry.name.contains("/code/") {
@@ -237,13 +243,13 @@ impl Ctx<'_> {
         if !script_files.is_empty() {
             self.torchscript(&script_files);
         }
-        if is_docx {
+        if let Some(office) = office {
             self.streams += 1;
-            let parts: Vec<(&str, &[u8])> = docx_parts
+            let parts: Vec<(&str, &[u8])> = office_parts
                 .iter()
                 .map(|(n, d)| (n.as_str(), d.as_slice()))
                 .collect();
-            let doc = loadguard_docs::docx::document(&parts, &self.options.documents);
+            let doc = office.document(&parts, &self.options.documents);
             for mut f in doc.findings() {
                 let mut members = path.to_vec();
                 members.append(&mut f.location.members);
@@ -251,8 +257,8 @@ impl Ctx<'_> {
                 self.findings.push(f);
             }
         }
-        let format = if is_docx {
-            Format::Document(loadguard_docs::Kind::Docx)
+        let format = if let Some(office) = office {
+            Format::Document(office.kind())
         } else if is_script {
             Format::TorchScript
         } else if is_keras {
@@ -686,13 +692,63 @@ fn decode_zip_lzma(input: &[u8], size: u64, bound: compress::Bound) -> compress:
 /// XML parts of an OOXML package that hold settings, not text: content
 /// types, relationships, fonts, themes, numbering, web settings, custom XML
 /// properties.
-fn is_ooxml_part(name: &str) -> bool {
-    name == "[Content_Types].xml"
-        || name.ends_with(".rels")
-        || (name.starts_with("word/")
-            || name.starts_with("docProps/")
-            || name.starts_with("customXml/"))
-            && name.ends_with(".xml")
+/// An office document: a zip whose text parts go to a document reader
+/// together (styles apply across parts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Office {
+    Word,
+    OpenDocument,
+}
+
+impl Office {
+    fn of<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
+        if loadguard_docs::docx::is_docx(names.clone()) {
+            Some(Self::Word)
+        } else if loadguard_docs::odf::is_odf(names) {
+            Some(Self::OpenDocument)
+        } else {
+            None
+        }
+    }
+
+    fn kind(self) -> loadguard_docs::Kind {
+        match self {
+            Self::Word => loadguard_docs::Kind::Docx,
+            Self::OpenDocument => loadguard_docs::Kind::Odf,
+        }
+    }
+
+    fn is_text_part(self, name: &str) -> bool {
+        match self {
+            Self::Word => loadguard_docs::docx::is_text_part(name),
+            Self::OpenDocument => loadguard_docs::odf::is_text_part(name),
+        }
+    }
+
+    fn is_package_part(self, name: &str) -> bool {
+        match self {
+            Self::Word => {
+                name == "[Content_Types].xml"
+                    || name.ends_with(".rels")
+                    || (name.starts_with("word/")
+                        || name.starts_with("docProps/")
+                        || name.starts_with("customXml/"))
+                        && name.ends_with(".xml")
+            }
+            Self::OpenDocument => loadguard_docs::odf::is_package_part(name),
+        }
+    }
+
+    fn document(
+        self,
+        parts: &[(&str, &[u8])],
+        limits: &loadguard_docs::Limits,
+    ) -> loadguard_docs::Document {
+        match self {
+            Self::Word => loadguard_docs::docx::document(parts, limits),
+            Self::OpenDocument => loadguard_docs::odf::document(parts, limits),
+        }
+    }
 }
 
 fn executable_kind(name: &str, data: &[u8]) -> Option<&'static str> {

@@ -198,6 +198,7 @@ impl Ctx<'_> {
                 k,
                 loadguard_docs::Kind::Markdown
                     | loadguard_docs::Kind::Docx
+                    | loadguard_docs::Kind::Odf
                     | loadguard_docs::Kind::Pdf
             )
         });
