@@ -23,14 +23,15 @@ seed() {
         # The first byte picks the reader (see fuzz_targets/documents.rs).
         documents) find "$fixtures/documents" "$fixtures"/rules/DOC* -type f -size -64k | while read -r f; do
                  case $f in
-                     *.html) k=0 ;; *.pdf) k=1 ;; *.jsonl) k=2 ;; *.csv) k=3 ;; *.docx) k=4 ;; *.parquet) k=5 ;; *.od[tsp]) k=7 ;; *) k=6 ;;
+                     *.html) k=0 ;; *.pdf) k=1 ;; *.jsonl) k=2 ;; *.csv) k=3 ;; *.docx) k=4 ;; *.parquet) k=5 ;; *.od[tsp]) k=7 ;; *.xlsx) k=8 ;; *.pptx) k=9 ;; *) k=6 ;;
                  esac
                  if [ "$k" = 4 ]; then
                      python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.buffer.write(b"\x04" + z.read("word/document.xml") + b"\xff" + z.read("word/styles.xml")[:16384])' \
                          "$f" > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
-                 elif [ "$k" = 7 ]; then
-                     python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); sys.stdout.buffer.write(b"\x07" + z.read("content.xml") + b"\xff" + z.read("styles.xml")[:16384])' \
-                         "$f" > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
+                 elif [ "$k" -ge 7 ]; then
+                     # Two parts of the package, as fuzz_targets/documents.rs splits them.
+                     python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); k = int(sys.argv[2]); a, b = {7: ("content.xml", "styles.xml"), 8: ("xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"), 9: ("ppt/slides/slide1.xml", "ppt/notesSlides/notesSlide1.xml")}[k]; get = lambda n: z.read(n) if n in z.namelist() else b""; sys.stdout.buffer.write(bytes([k]) + get(a) + b"\xff" + get(b)[:16384])' \
+                         "$f" "$k" > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
                  else
                      { printf "\\$(printf '%03o' "$k")"; cat "$f"; } > "$work/$target/$(echo "$f" | md5sum | cut -c1-12)"
                  fi

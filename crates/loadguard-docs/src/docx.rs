@@ -37,7 +37,7 @@ pub fn is_text_part(name: &str) -> bool {
 
 /// Custom XML data parts (`customXml/item1.xml`): data bound to content
 /// controls or kept for other tools, never shown as written.
-fn is_custom_xml(name: &str) -> bool {
+pub(crate) fn is_custom_xml(name: &str) -> bool {
     name.starts_with("customXml/item") && name.ends_with(".xml") && !name.contains("Props")
 }
 
@@ -205,7 +205,7 @@ pub fn document(parts: &[(&str, &[u8])], limits: &Limits) -> Document {
 
 /// Title, subject, description and keywords, and custom XML data: text
 /// no page shows.
-fn properties(part: &str, xml: &[u8], doc: &mut Document) {
+pub(crate) fn properties(part: &str, xml: &[u8], doc: &mut Document) {
     let custom = is_custom_xml(part);
     let mut reader = Reader::from_reader(xml);
     let mut field: Option<String> = None;

@@ -10,13 +10,17 @@
 
 pub mod campaign;
 pub mod docx;
+mod drawingml;
+pub mod epub;
 mod html;
 mod judge;
 pub mod odf;
 pub mod parquet;
 mod pdf;
+pub mod pptx;
 pub mod rules;
 mod table;
+pub mod xlsx;
 mod xml;
 
 use loadguard_core::{Finding, Location, Rule, Severity};
@@ -28,6 +32,9 @@ pub enum Kind {
     Docx,
     /// OpenDocument: ODT, ODS, ODP.
     Odf,
+    Xlsx,
+    Pptx,
+    Epub,
     Text,
     Markdown,
     Jsonl,
@@ -42,6 +49,9 @@ impl Kind {
             Self::Html => "html",
             Self::Docx => "docx",
             Self::Odf => "opendocument",
+            Self::Xlsx => "xlsx",
+            Self::Pptx => "pptx",
+            Self::Epub => "epub",
             Self::Text => "text",
             Self::Markdown => "markdown",
             Self::Jsonl => "jsonl",
@@ -63,6 +73,9 @@ impl Kind {
             "csv" | "tsv" => Self::Csv,
             "docx" | "docm" | "dotx" => Self::Docx,
             "odt" | "ods" | "odp" | "odg" | "ott" => Self::Odf,
+            "xlsx" | "xlsm" => Self::Xlsx,
+            "pptx" | "pptm" => Self::Pptx,
+            "epub" => Self::Epub,
             "pdf" => Self::Pdf,
             "parquet" => Self::Parquet,
             _ => return None,
@@ -314,9 +327,9 @@ impl Run {
     }
 }
 
-/// Parses a document of `kind` into its segments. A DOCX or an
-/// OpenDocument file is a zip: use [`docx::document`] or [`odf::document`]
-/// with its parts.
+/// Parses a document of `kind` into its segments. An office document is a
+/// zip: use [`docx::document`], [`xlsx::document`], [`pptx::document`],
+/// [`odf::document`] or [`epub::document`] with its parts.
 pub fn document(kind: Kind, data: &[u8], limits: &Limits) -> Document {
     match kind {
         Kind::Html => html::document(data, limits),
@@ -324,7 +337,13 @@ pub fn document(kind: Kind, data: &[u8], limits: &Limits) -> Document {
         Kind::Csv => table::csv(data, limits),
         Kind::Pdf => pdf::document(data, limits),
         Kind::Parquet => parquet::document(data, limits),
-        Kind::Text | Kind::Markdown | Kind::Docx | Kind::Odf => table::plain(data, kind, limits),
+        Kind::Text
+        | Kind::Markdown
+        | Kind::Docx
+        | Kind::Odf
+        | Kind::Xlsx
+        | Kind::Pptx
+        | Kind::Epub => table::plain(data, kind, limits),
     }
 }
 

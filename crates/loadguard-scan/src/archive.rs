@@ -183,6 +183,19 @@ impl Ctx<'_> {
                 continue;
             }
             if let Some(office) = office {
+                if entry.name.ends_with("vbaProject.bin") {
+                    let mut f = Finding::builder(
+                        &rules::executable_member::RULE,
+                        "VBA macros in an Office document: Office runs them when the user enables macros"
+                            .to_owned(),
+                    )
+                    .severity(Severity::Medium)
+                    .at(location(&member, Some(entry.data_offset)))
+                    .build();
+                    f.occurrences = 1;
+                    self.findings.push(f);
+                    continue;
+                }
                 if office.is_text_part(&entry.name) {
                     office_parts.push((entry.name.clone(), data.to_vec()));
                     continue;
@@ -697,15 +710,25 @@ fn decode_zip_lzma(input: &[u8], size: u64, bound: compress::Bound) -> compress:
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Office {
     Word,
+    Excel,
+    PowerPoint,
     OpenDocument,
+    Epub,
 }
 
 impl Office {
     fn of<'a>(names: impl Iterator<Item = &'a str> + Clone) -> Option<Self> {
-        if loadguard_docs::docx::is_docx(names.clone()) {
+        use loadguard_docs::{docx, epub, odf, pptx, xlsx};
+        if docx::is_docx(names.clone()) {
             Some(Self::Word)
-        } else if loadguard_docs::odf::is_odf(names) {
+        } else if xlsx::is_xlsx(names.clone()) {
+            Some(Self::Excel)
+        } else if pptx::is_pptx(names.clone()) {
+            Some(Self::PowerPoint)
+        } else if odf::is_odf(names.clone()) {
             Some(Self::OpenDocument)
+        } else if epub::is_epub(names) {
+            Some(Self::Epub)
         } else {
             None
         }
@@ -714,29 +737,46 @@ impl Office {
     fn kind(self) -> loadguard_docs::Kind {
         match self {
             Self::Word => loadguard_docs::Kind::Docx,
+            Self::Excel => loadguard_docs::Kind::Xlsx,
+            Self::PowerPoint => loadguard_docs::Kind::Pptx,
             Self::OpenDocument => loadguard_docs::Kind::Odf,
+            Self::Epub => loadguard_docs::Kind::Epub,
         }
     }
 
     fn is_text_part(self, name: &str) -> bool {
+        use loadguard_docs::{docx, epub, odf, pptx, xlsx};
         match self {
-            Self::Word => loadguard_docs::docx::is_text_part(name),
-            Self::OpenDocument => loadguard_docs::odf::is_text_part(name),
+            Self::Word => docx::is_text_part(name),
+            Self::Excel => xlsx::is_text_part(name),
+            Self::PowerPoint => pptx::is_text_part(name),
+            Self::OpenDocument => odf::is_text_part(name),
+            Self::Epub => epub::is_text_part(name),
         }
     }
 
+    /// Package plumbing the suite reads as settings, never as text
+    /// (relationships, content types, manifests, themes, masters and
+    /// layouts, fonts, printer settings). Macros and embedded objects are
+    /// not plumbing: they are scanned as members.
     fn is_package_part(self, name: &str) -> bool {
-        match self {
-            Self::Word => {
-                name == "[Content_Types].xml"
-                    || name.ends_with(".rels")
-                    || (name.starts_with("word/")
-                        || name.starts_with("docProps/")
-                        || name.starts_with("customXml/"))
-                        && name.ends_with(".xml")
-            }
-            Self::OpenDocument => loadguard_docs::odf::is_package_part(name),
-        }
+        let root = match self {
+            Self::Word => "word/",
+            Self::Excel => "xl/",
+            Self::PowerPoint => "ppt/",
+            Self::OpenDocument => return loadguard_docs::odf::is_package_part(name),
+            Self::Epub => return loadguard_docs::epub::is_package_part(name),
+        };
+        let inside = name.starts_with(root)
+            || name.starts_with("docProps/")
+            || name.starts_with("customXml/");
+        name == "[Content_Types].xml"
+            || name.ends_with(".rels")
+            || inside
+                && (name.ends_with(".xml")
+                    || name.ends_with(".vml")
+                    || name.contains("/printerSettings/")
+                    || name.contains("/fonts/"))
     }
 
     fn document(
@@ -744,9 +784,13 @@ impl Office {
         parts: &[(&str, &[u8])],
         limits: &loadguard_docs::Limits,
     ) -> loadguard_docs::Document {
+        use loadguard_docs::{docx, epub, odf, pptx, xlsx};
         match self {
-            Self::Word => loadguard_docs::docx::document(parts, limits),
-            Self::OpenDocument => loadguard_docs::odf::document(parts, limits),
+            Self::Word => docx::document(parts, limits),
+            Self::Excel => xlsx::document(parts, limits),
+            Self::PowerPoint => pptx::document(parts, limits),
+            Self::OpenDocument => odf::document(parts, limits),
+            Self::Epub => epub::document(parts, limits),
         }
     }
 }

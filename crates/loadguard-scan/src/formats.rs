@@ -199,6 +199,9 @@ impl Ctx<'_> {
                 loadguard_docs::Kind::Markdown
                     | loadguard_docs::Kind::Docx
                     | loadguard_docs::Kind::Odf
+                    | loadguard_docs::Kind::Xlsx
+                    | loadguard_docs::Kind::Pptx
+                    | loadguard_docs::Kind::Epub
                     | loadguard_docs::Kind::Pdf
             )
         });

@@ -151,6 +151,19 @@ impl State {
 /// Parses `data` (decoded as UTF-8, invalid bytes replaced) and returns its
 /// text as segments.
 pub(crate) fn document(data: &[u8], limits: &Limits) -> Document {
+    document_with(data, limits, None)
+}
+
+/// Finds the text of a linked stylesheet by its `href` (a file of the same
+/// package); `None` when there is none.
+pub(crate) type Linked<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Linked stylesheets one document applies at most.
+const MAX_LINKED: usize = 64;
+
+/// Like [`document`], with `<link rel="stylesheet">` sheets applied where
+/// `linked` finds them.
+pub(crate) fn document_with(data: &[u8], limits: &Limits, linked: Option<Linked<'_>>) -> Document {
     let mut doc = Document::default();
     let data = if data.len() as u64 > limits.max_bytes {
         doc.incomplete.push((
@@ -177,7 +190,7 @@ pub(crate) fn document(data: &[u8], limits: &Limits) -> Document {
         ..ParseOpts::default()
     };
     let dom = parse_document(Arena::new(), opts).one(text.as_ref());
-    Walk::new(&dom, limits, &mut doc).run();
+    Walk::new(&dom, limits, &mut doc, linked).run();
     doc
 }
 
@@ -208,9 +221,51 @@ struct Walk<'a> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(dom: &'a Dom, limits: &'a Limits, doc: &'a mut Document) -> Self {
+    fn new(
+        dom: &'a Dom,
+        limits: &'a Limits,
+        doc: &'a mut Document,
+        linked: Option<Linked<'_>>,
+    ) -> Self {
         let mut sheet = Sheet::default();
+        let screen = |id: Id| {
+            attr(dom, id, "media").is_none_or(|m| !m.to_ascii_lowercase().contains("print"))
+        };
+        let mut links = 0usize;
         for (id, n) in dom.nodes.iter().enumerate() {
+            if let Data::Element { name, .. } = &n.data
+                && &*name.local == "link"
+                && let Some(find) = linked
+            {
+                let rel = attr(dom, id, "rel")
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let mut tokens = rel.split_ascii_whitespace();
+                let stylesheet = tokens.clone().any(|t| t == "stylesheet");
+                if !stylesheet || tokens.any(|t| t == "alternate") || !screen(id) {
+                    continue;
+                }
+                let Some(href) = attr(dom, id, "href") else {
+                    continue;
+                };
+                links += 1;
+                if links > MAX_LINKED {
+                    if links > MAX_LINKED + 1 {
+                        continue;
+                    }
+                    doc.incomplete.push((
+                        Place::line(dom.nodes[id].line),
+                        format!(
+                            "more than {MAX_LINKED} linked stylesheets: the rest were not applied, and text they hide is judged visible"
+                        ),
+                    ));
+                    continue;
+                }
+                if let Some(css) = find(href) {
+                    sheet.add(&css);
+                }
+                continue;
+            }
             if let Data::Element { name, .. } = &n.data
                 && &*name.local == "style"
             {
@@ -222,8 +277,7 @@ impl<'a> Walk<'a> {
                         _ => None,
                     })
                     .collect();
-                if attr(dom, id, "media").is_none_or(|m| !m.to_ascii_lowercase().contains("print"))
-                {
+                if screen(id) {
                     sheet.add(&css);
                 }
             }

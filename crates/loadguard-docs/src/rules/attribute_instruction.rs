@@ -2,7 +2,9 @@ loadguard_core::declare_rule! {
     /// ## What it does
     /// Flags instructions in text a document carries outside its body: `alt`, `title`, `aria-label`,
     /// `placeholder` attributes, `<meta>` descriptions and hidden form inputs in HTML; image descriptions
-    /// (`wp:docPr descr`), document properties and custom XML data parts in Word; annotations, `ActualText` replacements and
+    /// (`wp:docPr descr`), document properties and custom XML data parts in Word; shapes' alt text,
+    /// shared strings no cell shows and document properties in Excel and PowerPoint; frame titles and
+    /// descriptions and `meta.xml` in OpenDocument; an EPUB's package metadata; annotations, `ActualText` replacements and
     /// the document information in PDF. Only an instruction is reported: the agent-text rules, or an
     /// explicit address to a model ("Note to the LLM: ..."); ordinary alt text and imperative API
     /// summaries ("Insert vector element...") are not.

@@ -1,6 +1,7 @@
 loadguard_core::declare_rule! {
     /// ## What it does
-    /// Flags HTML comments and Word comments whose text instructs the model that reads it. Comments
+    /// Flags comments whose text instructs the model that reads it: HTML comments, Word, Excel,
+    /// PowerPoint and OpenDocument comments, and speaker notes. Comments
     /// that instruct nobody (build markers, editors' notes) are not reported.
     ///
     /// ## Why is this bad?

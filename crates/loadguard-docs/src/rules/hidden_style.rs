@@ -4,7 +4,9 @@ loadguard_core::declare_rule! {
     /// extractor (and so the model a retrieval pipeline feeds) reads it: CSS `display:none`,
     /// `visibility:hidden`, `opacity:0`, `content-visibility:hidden`, the `hidden` attribute, `<template>`
     /// and `<noscript>` content in HTML; `w:vanish`, `w:specVanish` and `w:webHidden` runs (directly or
-    /// through a style) in Word documents; text render mode 3 (invisible) or 7 (clip only) and
+    /// through a style) in Word documents; hidden sheets, rows and columns and the `;;;` number format
+    /// in Excel; hidden slides and shapes in PowerPoint; hidden characters, sections, paragraphs, fields,
+    /// sheets, rows and columns in OpenDocument; text render mode 3 (invisible) or 7 (clip only) and
     /// optional-content layers the document turns off in PDF.
     ///
     /// The finding quotes the hidden text and says which element or run hides it and on which line. It

@@ -3,7 +3,8 @@ loadguard_core::declare_rule! {
     /// Flags text moved where nobody sees it: absolutely positioned 999 pixels or more off the screen
     /// (`left:-9999px`), pushed out by `text-indent` or a negative margin, clipped by `clip: rect(0 0 0 0)`
     /// or `clip-path: inset(50%)`, scaled to zero, or in a box of at most one pixel with
-    /// `overflow:hidden` (the "visually hidden" pattern); in PDF, drawn outside the page's crop box,
+    /// `overflow:hidden` (the "visually hidden" pattern); in PowerPoint, a shape placed off the slide;
+    /// in PDF, drawn outside the page's crop box,
     /// clipped to nothing, or covered by an opaque image or filled rectangle drawn after it. High when the text instructs a model, low
     /// otherwise: the same patterns carry screen-reader labels and logo text.
     ///

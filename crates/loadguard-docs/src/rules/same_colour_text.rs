@@ -3,7 +3,10 @@ loadguard_core::declare_rule! {
     /// Flags text whose colour cannot be told from the background it is drawn on (each channel within
     /// 8 of the background's): white text on the default white page, text coloured like its
     /// container's `background-color`, `transparent` text, `rgba()` with alpha 0; in Word, runs coloured
-    /// like their shading or the page background; in PDF, text filled in the colour of the
+    /// like their shading or the page background; in Excel, a cell font coloured like its fill or the
+    /// white sheet; in PowerPoint, a run coloured like its shape's fill or the slide's background, or
+    /// fully transparent; in OpenDocument, text coloured like its highlight, paragraph, cell or page
+    /// background; in PDF, text filled in the colour of the
     /// rectangle painted under it, or white on the bare page. Backgrounds that are images or
     /// gradients are never compared. High when the text instructs a model, low otherwise.
     ///

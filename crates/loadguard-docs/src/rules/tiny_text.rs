@@ -1,7 +1,8 @@
 loadguard_core::declare_rule! {
     /// ## What it does
     /// Flags text set in a font under one point: CSS `font-size` (also through `font`, `em` and `%`
-    /// relative to the parent) under one pixel in HTML, `w:sz` under 2 half-points in Word, a font
+    /// relative to the parent) under one pixel in HTML, `w:sz` under 2 half-points in Word, a cell font,
+    /// a PowerPoint run (`sz` under 100) or an OpenDocument `fo:font-size` under one point, a font
     /// under one point after the text and transformation matrices in PDF. High when the text
     /// instructs a model, low otherwise.
     ///
