@@ -42,11 +42,15 @@ pub fn is_text_part(name: &str) -> bool {
 }
 
 /// Package plumbing the suite reads as settings, never as text: the MIME
-/// type, the manifest, settings, RDF metadata, thumbnails.
+/// type, the manifest, settings, RDF metadata, LibreOffice's layout cache,
+/// thumbnails and the preview images of embedded objects.
 pub fn is_package_part(name: &str) -> bool {
-    matches!(name, "mimetype" | "settings.xml" | "manifest.rdf")
-        || name.starts_with("META-INF/")
+    matches!(
+        name,
+        "mimetype" | "settings.xml" | "manifest.rdf" | "layout-cache"
+    ) || name.starts_with("META-INF/")
         || name.starts_with("Thumbnails/")
+        || name.starts_with("ObjectReplacements/")
         || name.starts_with("Configurations2/")
 }
 
