@@ -300,6 +300,48 @@ impl Scanner {
     }
 }
 
+/// Python source is a remote-code risk (AT016) beside a model, where
+/// `from_pretrained(..., trust_remote_code=True)` or an unpickled global
+/// imports it: in a folder where, or under a folder where, something a
+/// model loader reads was found (weights, a pickle, a config, an archive).
+/// A `.py` among documents only (a RAG corpus of code, a lone script) is
+/// code, not a model's code: its AT016 is dropped.
+pub(crate) fn remote_code_beside_models(targets: &mut [Target]) {
+    let dir = |p: &str| p.rsplit_once(['/', '\\']).map_or("", |(d, _)| d).to_owned();
+    let model_dirs: Vec<String> = targets
+        .iter()
+        .filter(|t| {
+            !matches!(
+                t.format,
+                Format::Document(_)
+                    | Format::PythonCode
+                    | Format::ModelCard
+                    | Format::ModelFolder
+                    | Format::Mcp(_)
+                    | Format::Unsupported(_)
+            )
+        })
+        .map(|t| dir(&t.path))
+        .collect();
+    for t in targets.iter_mut() {
+        if t.format != Format::PythonCode {
+            continue;
+        }
+        let here = dir(&t.path);
+        let beside_a_model = model_dirs.iter().any(|m| {
+            m.is_empty()
+                || here == *m
+                || here
+                    .strip_prefix(m.as_str())
+                    .is_some_and(|rest| rest.starts_with(['/', '\\']))
+        });
+        if !beside_a_model {
+            t.findings
+                .retain(|f| f.rule.code != loadguard_text::rules::remote_code::RULE.code);
+        }
+    }
+}
+
 /// ONNX external data is raw tensor bytes that the model's loader reads by
 /// offset: understood, not "unrecognised content". A file that no scanned
 /// model names keeps its not-scanned finding.

@@ -184,6 +184,7 @@ impl Session {
                 targets.push(scan::Target::folder(dir.display().to_string(), findings));
             }
         }
+        scan::remote_code_beside_models(&mut targets);
         add_campaigns(&mut targets);
         let suppressed = apply_rule_config(&mut targets, &self.cfg);
         Ok(Scanned {

@@ -210,3 +210,42 @@ fn one_passage_in_many_documents_is_one_campaign_with_every_place() {
     }
     assert!(!message.contains("news.html"), "{message}");
 }
+
+#[test]
+fn python_among_documents_is_code_and_beside_a_model_is_remote_code() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    let model = dir.path().join("model");
+    std::fs::create_dir_all(corpus.join("scripts")).expect("mkdir");
+    std::fs::create_dir_all(model.join("custom")).expect("mkdir");
+    std::fs::copy(
+        documents().join("benign/news_article.html"),
+        corpus.join("news_article.html"),
+    )
+    .expect("copy");
+    let code = "import os\n\n\ndef main():\n    print(os.getcwd())\n";
+    std::fs::write(corpus.join("scripts/tool.py"), code).expect("write");
+    std::fs::write(model.join("config.json"), r#"{"model_type": "bert"}"#).expect("write");
+    std::fs::write(model.join("custom/modeling_x.py"), code).expect("write");
+    let at016 = |report: &serde_json::Value| {
+        findings(report)
+            .iter()
+            .filter(|f| f["rule"] == "AT016")
+            .map(|f| {
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    // A RAG corpus of documents and code: the code is not a model's code.
+    let report = scan(&corpus);
+    assert_eq!(at016(&report), Vec::<String>::new(), "{report:#}");
+    assert_eq!(report["verdict"], "safe");
+    // Beside a model's config (here under its folder), it is.
+    let report = scan(&model);
+    let hits = at016(&report);
+    assert_eq!(hits.len(), 1, "{report:#}");
+    assert!(hits[0].ends_with("modeling_x.py"), "{hits:?}");
+}

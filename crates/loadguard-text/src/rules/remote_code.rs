@@ -1,7 +1,9 @@
 loadguard_core::declare_rule! {
     /// ## What it does
     /// Flags `auto_map` in `config.json` / `tokenizer_config.json` (custom classes loaded from the
-    /// repository) and `.py` files in a model folder.
+    /// repository) and `.py` files in a model folder: a folder, or a folder under one, where weights,
+    /// a pickle, an archive or a model config were found. Python among documents only (a corpus of
+    /// code, a lone script) is not a model's code and is not reported.
     ///
     /// ## Why is this bad?
     /// `from_pretrained(..., trust_remote_code=True)` imports that code into your process.
