@@ -491,18 +491,50 @@ impl<'a> Machine<'a> {
                         self.data.len()
                     }
                 };
+                // A FRAME inside a frame. The pure-Python unpickler refuses
+                // it. The C unpickler holds the outer frame in its buffer:
+                // when the new frame fits in what is left of it, it rewinds
+                // and reads on in that buffer (its end stays the outer
+                // frame's); when it does not, a reader of a BytesIO drops
+                // the rest of the outer frame and reads the new frame from
+                // the file after it (`load_frame`, `_Unpickler_Read`),
+                // while a buffered file's look-ahead runs on. Both views
+                // are scanned (a splice, as for arguments crossing a frame).
                 if let Some(prev) = self.frame_end
                     && offset < prev
-                    && !self.differential_frame_reported
                 {
-                    self.differential_frame_reported = true;
-                    self.event(
-                        &rules::parser_differential::RULE,
-                        "frame-nested",
-                        offset,
-                        name,
-                        || "a FRAME starts before the previous frame ended".to_owned(),
-                    );
+                    let drops = frame_end > prev && ins.end < prev;
+                    if drops && self.line_splice.is_none() {
+                        self.line_splice = Some(Splice {
+                            frame_at: self.frame_at,
+                            from: ins.end,
+                            to: prev,
+                        });
+                    }
+                    if !self.differential_frame_reported {
+                        self.differential_frame_reported = true;
+                        self.event(
+                            &rules::parser_differential::RULE,
+                            "frame-nested",
+                            offset,
+                            name,
+                            || {
+                                if drops {
+                                    "a FRAME starts before the previous frame ended and reaches \
+                                     past it: an unpickler reading a BytesIO drops the rest of \
+                                     the previous frame and reads the new one after it, one \
+                                     reading a buffered file reads on; both were scanned"
+                                        .to_owned()
+                                } else {
+                                    "a FRAME starts before the previous frame ended".to_owned()
+                                }
+                            },
+                        );
+                    }
+                    if frame_end <= prev {
+                        // Rewound inside the outer frame's buffer.
+                        return Ok(Flow::Continue);
+                    }
                 }
                 self.frame_end = Some(frame_end);
                 self.frame_at = offset;
