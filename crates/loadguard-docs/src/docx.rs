@@ -16,7 +16,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::html::css::{Rgba, WHITE};
-use crate::xml::{attr, bounded, local, malformed, reference};
+use crate::xml::{Visitor, attr, bounded, local, malformed};
 use crate::{Document, Hiding, Limits, Place, Segment, Technique};
 
 /// Whether the container layer should hand this part to [`document`].
@@ -303,46 +303,12 @@ impl<'a> Body<'a> {
     }
 
     fn read(mut self, xml: &[u8]) {
-        let mut reader = Reader::from_reader(xml);
-        loop {
-            let at = reader.buffer_position();
-            let event = match reader.read_event() {
-                Ok(e) => e,
-                Err(e) => {
-                    malformed(self.doc, self.part, reader.error_position(), &e);
-                    break;
-                }
-            };
-            match event {
-                Event::Start(e) => self.start(&e, at, false),
-                Event::Empty(e) => self.start(&e, at, true),
-                Event::End(e) => self.end(local(e.name().as_ref())),
-                Event::Text(t) if self.in_text && self.deleted == 0 => {
-                    self.push_text(&t.xml10_content());
-                }
-                Event::GeneralRef(r) if self.in_text && self.deleted == 0 => {
-                    if let Some(c) = reference(&r) {
-                        self.push_text(c.encode_utf8(&mut [0; 4]));
-                    }
-                }
-                Event::Eof => break,
-                _ => {}
-            }
-            if self.runs > self.limits.max_nodes {
-                self.doc.incomplete.push((
-                    self.place(),
-                    format!(
-                        "more than {} runs: the rest of {} was not read",
-                        self.limits.max_nodes, self.part
-                    ),
-                ));
-                break;
-            }
-        }
+        let part = self.part;
+        crate::xml::walk(part, xml, &mut self);
         self.flush();
     }
 
-    fn place(&self) -> Place {
+    fn here(&self) -> Place {
         Place {
             part: Some(self.part.to_owned()),
             logical: Some(match &self.comment {
@@ -354,7 +320,7 @@ impl<'a> Body<'a> {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, at: u64, empty: bool) {
+    fn open(&mut self, e: &BytesStart<'_>, at: u64, empty: bool) {
         let qname = e.name();
         let name = local(qname.as_ref());
         match name {
@@ -395,7 +361,7 @@ impl<'a> Body<'a> {
                     if let Some(v) = attr(e, a).filter(|v| !v.trim().is_empty()) {
                         self.doc.segments.push(Segment {
                             text: v,
-                            place: self.place(),
+                            place: self.here(),
                             hidden: Some(Hiding::new(
                                 Technique::Attribute,
                                 format!("an image's {a} (alt text)"),
@@ -410,7 +376,7 @@ impl<'a> Body<'a> {
         }
     }
 
-    fn end(&mut self, name: &str) {
+    fn close(&mut self, name: &str) {
         match name {
             "pPr" => self.in_ppr = false,
             "rPr" => self.in_rpr = false,
@@ -498,10 +464,43 @@ impl<'a> Body<'a> {
     fn emit(&mut self, hidden: Option<Hiding>, text: String) {
         self.doc.segments.push(Segment {
             text,
-            place: self.place(),
+            place: self.here(),
             hidden,
             code: false,
         });
+    }
+}
+
+impl Visitor for Body<'_> {
+    fn start(&mut self, e: &BytesStart<'_>, at: u64, empty: bool) {
+        self.open(e, at, empty);
+    }
+
+    fn end(&mut self, name: &str) {
+        self.close(name);
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.in_text && self.deleted == 0 {
+            self.push_text(text);
+        }
+    }
+
+    fn over_limit(&self) -> Option<String> {
+        (self.runs > self.limits.max_nodes).then(|| {
+            format!(
+                "more than {} runs: the rest of {} was not read",
+                self.limits.max_nodes, self.part
+            )
+        })
+    }
+
+    fn place(&self) -> Place {
+        self.here()
+    }
+
+    fn doc(&mut self) -> &mut Document {
+        self.doc
     }
 }
 

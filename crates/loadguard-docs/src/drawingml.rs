@@ -49,9 +49,9 @@ enum Fill {
 
 /// Reads the shapes of one part into `doc`.
 pub(crate) fn read(sheet: &Sheet<'_>, xml: &[u8], limits: &Limits, doc: &mut Document) {
-    let mut reader = Reader::from_reader(xml);
     let mut w = Walk {
         sheet,
+        limits,
         doc,
         shapes: Vec::new(),
         background: WHITE,
@@ -61,54 +61,17 @@ pub(crate) fn read(sheet: &Sheet<'_>, xml: &[u8], limits: &Limits, doc: &mut Doc
         run_colour: None,
         in_text: false,
         paragraph_at: 0,
-        pieces: Vec::new(),
+        paragraph: crate::Paragraph::default(),
         xfrm: None,
+        elements: 0,
     };
-    let mut elements = 0usize;
-    loop {
-        let at = reader.buffer_position();
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            Err(e) => {
-                malformed(w.doc, sheet.part, reader.error_position(), &e);
-                break;
-            }
-        };
-        match event {
-            Event::Start(e) => {
-                elements += 1;
-                w.start(&e, at, false);
-            }
-            Event::Empty(e) => {
-                elements += 1;
-                w.start(&e, at, true);
-            }
-            Event::End(e) => w.end(local(e.name().as_ref())),
-            Event::Text(t) if w.in_text => w.text(&t.xml10_content()),
-            Event::GeneralRef(r) if w.in_text => {
-                if let Some(c) = reference(&r) {
-                    w.text(c.encode_utf8(&mut [0; 4]));
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-        if elements > limits.max_nodes {
-            w.doc.incomplete.push((
-                w.place(),
-                format!(
-                    "more than {} elements: the rest of {} was not read",
-                    limits.max_nodes, sheet.part
-                ),
-            ));
-            break;
-        }
-    }
+    crate::xml::walk(sheet.part, xml, &mut w);
     w.end_paragraph();
 }
 
 struct Walk<'a, 'd> {
     sheet: &'a Sheet<'a>,
+    limits: &'a Limits,
     doc: &'d mut Document,
     shapes: Vec<Shape>,
     background: Rgba,
@@ -119,13 +82,14 @@ struct Walk<'a, 'd> {
     run_colour: Option<Rgba>,
     in_text: bool,
     paragraph_at: u64,
-    pieces: Vec<(Option<Hiding>, String)>,
+    paragraph: crate::Paragraph,
     /// The offset and extent of the shape being placed.
     xfrm: Option<[i64; 4]>,
+    elements: usize,
 }
 
 impl Walk<'_, '_> {
-    fn place(&self) -> Place {
+    fn here(&self) -> Place {
         let logical = match self.shapes.last() {
             Some(s) if !s.name.is_empty() => format!("{}, shape {:?}", self.sheet.name, s.name),
             _ => self.sheet.name.clone(),
@@ -155,7 +119,8 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, at: u64, empty: bool) {
+    fn open(&mut self, e: &BytesStart<'_>, at: u64, empty: bool) {
+        self.elements += 1;
         match local(e.name().as_ref()) {
             "sp" | "pic" | "graphicFrame" | "cxnSp" | "grpSp" if !empty => {
                 let parent = self.shapes.last().cloned().unwrap_or_default();
@@ -211,7 +176,7 @@ impl Walk<'_, '_> {
                 self.run_colour = None;
             }
             "t" if !empty => self.in_text = true,
-            "br" => self.text("\n"),
+            "br" => self.push_text("\n"),
             _ => {}
         }
     }
@@ -227,7 +192,7 @@ impl Walk<'_, '_> {
                     text: v,
                     place: Place {
                         logical: Some(format!("{}, shape {name:?}", self.sheet.name)),
-                        ..self.place()
+                        ..self.here()
                     },
                     hidden: Some(Hiding::new(
                         Technique::Attribute,
@@ -250,7 +215,7 @@ impl Walk<'_, '_> {
         }
     }
 
-    fn end(&mut self, name: &str) {
+    fn close(&mut self, name: &str) {
         match name {
             "sp" | "pic" | "graphicFrame" | "cxnSp" | "grpSp" => {
                 self.end_paragraph();
@@ -325,31 +290,53 @@ impl Walk<'_, '_> {
         None
     }
 
-    fn text(&mut self, t: &str) {
+    fn push_text(&mut self, t: &str) {
         let hiding = self.hiding();
-        match self.pieces.last_mut() {
-            Some((h, s)) if *h == hiding => s.push_str(t),
-            _ => self.pieces.push((hiding, t.to_owned())),
-        }
+        self.paragraph.push(hiding, t);
     }
 
     fn end_paragraph(&mut self) {
-        let mut run = crate::Run::default();
-        let mut out = Vec::new();
-        for (hiding, text) in std::mem::take(&mut self.pieces) {
-            if let Some(closed) = run.push(hiding, &text) {
-                out.push(closed);
-            }
-        }
-        out.extend(run.take());
-        for (hidden, text) in out {
+        for (hidden, text) in self.paragraph.take(None) {
             self.doc.segments.push(Segment {
                 text,
-                place: self.place(),
+                place: self.here(),
                 hidden,
                 code: false,
             });
         }
+    }
+}
+
+impl crate::xml::Visitor for Walk<'_, '_> {
+    fn start(&mut self, e: &BytesStart<'_>, at: u64, empty: bool) {
+        self.open(e, at, empty);
+    }
+
+    fn end(&mut self, name: &str) {
+        self.close(name);
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.in_text {
+            self.push_text(text);
+        }
+    }
+
+    fn over_limit(&self) -> Option<String> {
+        (self.elements > self.limits.max_nodes).then(|| {
+            format!(
+                "more than {} elements: the rest of {} was not read",
+                self.limits.max_nodes, self.sheet.part
+            )
+        })
+    }
+
+    fn place(&self) -> Place {
+        self.here()
+    }
+
+    fn doc(&mut self) -> &mut Document {
+        self.doc
     }
 }
 

@@ -327,6 +327,36 @@ impl Run {
     }
 }
 
+/// A paragraph's text as it is gathered, piece by piece, each hidden its
+/// own way (OpenDocument spans, PowerPoint runs): kept until the paragraph
+/// ends, because something at its end can hide all of it.
+#[derive(Debug, Default)]
+pub(crate) struct Paragraph {
+    pieces: Vec<(Option<Hiding>, String)>,
+}
+
+impl Paragraph {
+    pub(crate) fn push(&mut self, hiding: Option<Hiding>, text: &str) {
+        match self.pieces.last_mut() {
+            Some((h, s)) if *h == hiding => s.push_str(text),
+            _ => self.pieces.push((hiding, text.to_owned())),
+        }
+    }
+
+    /// The paragraph's runs, pieces hidden the same way merged and runs of
+    /// whitespace left out; `whole` hides every piece not hidden already.
+    pub(crate) fn take(&mut self, whole: Option<&Hiding>) -> Vec<(Option<Hiding>, String)> {
+        let mut run = Run::default();
+        let mut out = Vec::new();
+        for (hiding, text) in std::mem::take(&mut self.pieces) {
+            let hiding = hiding.or_else(|| whole.cloned());
+            out.extend(run.push(hiding, &text));
+        }
+        out.extend(run.take());
+        out
+    }
+}
+
 /// Parses a document of `kind` into its segments. An office document is a
 /// zip: use [`docx::document`], [`xlsx::document`], [`pptx::document`],
 /// [`odf::document`] or [`epub::document`] with its parts.

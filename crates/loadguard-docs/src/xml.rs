@@ -4,7 +4,8 @@
 //! and character references decoded; a part that stops being well-formed
 //! reported with its offset.
 
-use quick_xml::events::{BytesRef, BytesStart};
+use quick_xml::Reader;
+use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use crate::{Document, Limits, Place};
 
@@ -73,4 +74,53 @@ pub(crate) fn bounded<'d>(
         ),
     ));
     &xml[..usize::try_from(limits.max_bytes).unwrap_or(usize::MAX)]
+}
+
+/// A part's reader, fed event by event by [`walk`].
+pub(crate) trait Visitor {
+    /// An element opens (`empty`: and closes, `<a/>`) at byte `at`.
+    fn start(&mut self, e: &BytesStart<'_>, at: u64, empty: bool);
+    /// An element closes: its local name.
+    fn end(&mut self, name: &str);
+    /// Character data, references decoded.
+    fn text(&mut self, text: &str);
+    /// Why reading stops here, when a limit is reached.
+    fn over_limit(&self) -> Option<String>;
+    /// Where the reader is, for a limit finding.
+    fn place(&self) -> Place;
+    fn doc(&mut self) -> &mut Document;
+}
+
+/// Reads the part `part` into `v`; a part that stops being well-formed,
+/// and a limit reached, are recorded as what stopped it.
+pub(crate) fn walk(part: &str, xml: &[u8], v: &mut impl Visitor) {
+    let mut reader = Reader::from_reader(xml);
+    loop {
+        let at = reader.buffer_position();
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => {
+                malformed(v.doc(), part, reader.error_position(), &e);
+                return;
+            }
+        };
+        match event {
+            Event::Start(e) => v.start(&e, at, false),
+            Event::Empty(e) => v.start(&e, at, true),
+            Event::End(e) => v.end(local(e.name().as_ref())),
+            Event::Text(t) => v.text(&t.xml10_content()),
+            Event::GeneralRef(r) => {
+                if let Some(c) = reference(&r) {
+                    v.text(c.encode_utf8(&mut [0; 4]));
+                }
+            }
+            Event::Eof => return,
+            _ => {}
+        }
+        if let Some(why) = v.over_limit() {
+            let place = v.place();
+            v.doc().incomplete.push((place, why));
+            return;
+        }
+    }
 }

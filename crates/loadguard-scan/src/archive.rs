@@ -184,16 +184,14 @@ impl Ctx<'_> {
             }
             if let Some(office) = office {
                 if entry.name.ends_with("vbaProject.bin") {
-                    let mut f = Finding::builder(
+                    self.report_with_severity(
                         &rules::executable_member::RULE,
+                        Severity::Medium,
+                        &member,
+                        Some(entry.data_offset),
                         "VBA macros in an Office document: Office runs them when the user enables macros"
                             .to_owned(),
-                    )
-                    .severity(Severity::Medium)
-                    .at(location(&member, Some(entry.data_offset)))
-                    .build();
-                    f.occurrences = 1;
-                    self.findings.push(f);
+                    );
                     continue;
                 }
                 if office.is_text_part(&entry.name) {
@@ -211,16 +209,14 @@ impl Ctx<'_> {
                 if is_script && entry.name.contains("/code/") {
                     script_files.push((member.clone(), data.to_vec(), entry.data_offset));
                 } else {
-                    let mut f = Finding::builder(
+                    self.report_with_severity(
                         &rules::executable_member::RULE,
+                        Severity::Medium,
+                        &member,
+                        Some(entry.data_offset),
                         "Python source in the archive: code that tooling may import or run"
                             .to_owned(),
-                    )
-                    .severity(Severity::Medium)
-                    .at(location(&member, Some(entry.data_offset)))
-                    .build();
-                    f.occurrences = 1;
-                    self.findings.push(f);
+                    );
                 }
                 continue;
             }

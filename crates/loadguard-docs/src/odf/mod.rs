@@ -23,7 +23,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use crate::html::css::{Rgba, WHITE};
-use crate::xml::{attr, bounded, local, malformed, reference};
+use crate::xml::{Visitor, attr, bounded, local, malformed};
 use crate::{Document, Hiding, Limits, Place, Segment, Technique};
 
 /// Whether a zip with these member names is an OpenDocument package.
@@ -348,7 +348,7 @@ struct Body<'a> {
     paragraph_at: u64,
     /// The open paragraph's pieces of text and how each is hidden, kept
     /// until its end: a `text:hidden-paragraph` anywhere in it hides it all.
-    pieces: Vec<(Option<Hiding>, String)>,
+    paragraph_text: crate::Paragraph,
     hidden_paragraph: Option<Hiding>,
     sheet: Option<Sheet>,
     /// The slide or drawing page being read.
@@ -356,6 +356,8 @@ struct Body<'a> {
     /// Inside `svg:title` or `svg:desc`.
     alt: Option<&'static str>,
     elements: usize,
+    /// Past the start of the body (or the master pages).
+    in_text: bool,
 }
 
 impl<'a> Body<'a> {
@@ -373,12 +375,13 @@ impl<'a> Body<'a> {
             }],
             paragraph: 0,
             paragraph_at: 0,
-            pieces: Vec::new(),
+            paragraph_text: crate::Paragraph::default(),
             hidden_paragraph: None,
             sheet: None,
             page: None,
             alt: None,
             elements: 0,
+            in_text: false,
         }
     }
 
@@ -388,58 +391,12 @@ impl<'a> Body<'a> {
     }
 
     fn read(mut self, xml: &[u8]) {
-        let mut reader = Reader::from_reader(xml);
-        // Style definitions come before the body; in styles.xml only the
-        // master pages hold text.
-        let mut in_text = false;
-        loop {
-            let at = reader.buffer_position();
-            let event = match reader.read_event() {
-                Ok(e) => e,
-                Err(e) => {
-                    malformed(self.doc, self.part, reader.error_position(), &e);
-                    break;
-                }
-            };
-            match event {
-                Event::Start(e) => {
-                    let name = local(e.name().as_ref()).to_owned();
-                    if matches!(name.as_str(), "body" | "master-styles") {
-                        in_text = true;
-                    }
-                    if in_text {
-                        self.start(&e, &name, at, false);
-                    }
-                }
-                Event::Empty(e) if in_text => {
-                    let name = local(e.name().as_ref()).to_owned();
-                    self.start(&e, &name, at, true);
-                }
-                Event::End(e) if in_text => self.end(local(e.name().as_ref())),
-                Event::Text(t) if in_text => self.text(&t.xml10_content()),
-                Event::GeneralRef(r) if in_text => {
-                    if let Some(c) = reference(&r) {
-                        self.text(c.encode_utf8(&mut [0; 4]));
-                    }
-                }
-                Event::Eof => break,
-                _ => {}
-            }
-            if self.elements > self.limits.max_nodes {
-                self.doc.incomplete.push((
-                    self.place(),
-                    format!(
-                        "more than {} elements: the rest of {} was not read",
-                        self.limits.max_nodes, self.part
-                    ),
-                ));
-                break;
-            }
-        }
+        let part = self.part;
+        crate::xml::walk(part, xml, &mut self);
         self.end_paragraph();
     }
 
-    fn place(&self) -> Place {
+    fn here(&self) -> Place {
         let logical = match (&self.sheet, &self.page) {
             (Some(s), _) => format!(
                 "sheet {:?}, row {}, column {}",
@@ -458,7 +415,7 @@ impl<'a> Body<'a> {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, name: &str, at: u64, empty: bool) {
+    fn open(&mut self, e: &BytesStart<'_>, name: &str, at: u64, empty: bool) {
         self.elements += 1;
         let parent = self.top().clone();
         let mut frame = Frame {
@@ -477,7 +434,7 @@ impl<'a> Body<'a> {
                     .iter()
                     .any(|f| matches!(f.name.as_str(), "p" | "h"))
                 {
-                    self.text("\n");
+                    self.push_text("\n");
                 } else {
                     self.end_paragraph();
                     self.paragraph += 1;
@@ -528,7 +485,7 @@ impl<'a> Body<'a> {
                             self.paragraph
                         ),
                     );
-                    self.pieces.push((Some(how), v));
+                    self.paragraph_text.push(Some(how), &v);
                     frame.skip = true;
                 }
             }
@@ -600,10 +557,10 @@ impl<'a> Body<'a> {
                 let n = attr(e, "c")
                     .and_then(|c| c.parse::<usize>().ok())
                     .unwrap_or(1);
-                self.text(&" ".repeat(n.min(64)));
+                self.push_text(&" ".repeat(n.min(64)));
             }
-            "tab" => self.text("\t"),
-            "line-break" => self.text("\n"),
+            "tab" => self.push_text("\t"),
+            "line-break" => self.push_text("\n"),
             _ => {}
         }
         if !empty {
@@ -656,7 +613,7 @@ impl<'a> Body<'a> {
         }
     }
 
-    fn end(&mut self, name: &str) {
+    fn close(&mut self, name: &str) {
         if self.stack.len() > 1 && self.top().name == name {
             self.stack.pop();
         }
@@ -725,38 +682,70 @@ impl<'a> Body<'a> {
         None
     }
 
-    fn text(&mut self, t: &str) {
+    fn push_text(&mut self, t: &str) {
         if self.top().skip {
             return;
         }
         let hiding = self.hiding();
-        match self.pieces.last_mut() {
-            Some((h, s)) if *h == hiding => s.push_str(t),
-            _ => self.pieces.push((hiding, t.to_owned())),
-        }
+        self.paragraph_text.push(hiding, t);
     }
 
     /// Emits the open paragraph's text, merged into runs that are hidden
     /// the same way.
     fn end_paragraph(&mut self) {
         let whole = self.hidden_paragraph.take();
-        let mut run = crate::Run::default();
-        let mut out = Vec::new();
-        for (hiding, text) in std::mem::take(&mut self.pieces) {
-            let hiding = hiding.or_else(|| whole.clone());
-            if let Some(closed) = run.push(hiding, &text) {
-                out.push(closed);
-            }
-        }
-        out.extend(run.take());
-        for (hidden, text) in out {
+        for (hidden, text) in self.paragraph_text.take(whole.as_ref()) {
             self.doc.segments.push(Segment {
                 text,
-                place: self.place(),
+                place: self.here(),
                 hidden,
                 code: false,
             });
         }
+    }
+}
+
+impl Visitor for Body<'_> {
+    fn start(&mut self, e: &BytesStart<'_>, at: u64, empty: bool) {
+        // Style definitions come before the body; in styles.xml only the
+        // master pages hold text.
+        let qname = e.name();
+        let name = local(qname.as_ref());
+        if matches!(name, "body" | "master-styles") {
+            self.in_text = true;
+        }
+        if self.in_text {
+            self.open(e, name, at, empty);
+        }
+    }
+
+    fn end(&mut self, name: &str) {
+        if self.in_text {
+            self.close(name);
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        if self.in_text {
+            self.push_text(text);
+        }
+    }
+
+    fn over_limit(&self) -> Option<String> {
+        (self.elements > self.limits.max_nodes).then(|| {
+            format!(
+                "more than {} elements: the rest of {} was not read",
+                self.limits.max_nodes, self.part
+            )
+        })
+    }
+
+    fn place(&self) -> Place {
+        self.here()
+    }
+
+    fn doc(&mut self) -> &mut Document {
+        self.doc
     }
 }
 
