@@ -327,6 +327,10 @@ impl Run {
     }
 }
 
+/// Hidden column ranges remembered per sheet (Excel, OpenDocument); past
+/// this, later ranges' cells are judged visible and the sheet is DOC007.
+pub(crate) const MAX_HIDDEN_RANGES: usize = 10_000;
+
 /// A paragraph's text as it is gathered, piece by piece, each hidden its
 /// own way (OpenDocument spans, PowerPoint runs): kept until the paragraph
 /// ends, because something at its end can hide all of it.

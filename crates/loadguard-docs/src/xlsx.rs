@@ -397,12 +397,27 @@ fn sheet(
         };
         match event {
             Event::Start(e) | Event::Empty(e) => match local(e.name().as_ref()) {
-                "col"
-                    if matches!(attr(&e, "hidden").as_deref(), Some("1" | "true"))
-                        && hidden_columns.len() < 10_000 =>
-                {
+                "col" if matches!(attr(&e, "hidden").as_deref(), Some("1" | "true")) => {
                     let n = |k: &str| attr(&e, k).and_then(|v| v.parse::<u32>().ok());
-                    if let (Some(a), Some(b)) = (n("min"), n("max")) {
+                    if hidden_columns.len() == crate::MAX_HIDDEN_RANGES {
+                        doc.incomplete.push((
+                            Place {
+                                part: Some(s.part.to_owned()),
+                                offset: Some(at),
+                                ..Place::default()
+                            },
+                            format!(
+                                "more than {} hidden column ranges in sheet {:?}: cells in later ones are judged visible",
+                                crate::MAX_HIDDEN_RANGES,
+                                s.name
+                            ),
+                        ));
+                        hidden_columns.push((0, 0));
+                    } else if let (true, Some(a), Some(b)) = (
+                        hidden_columns.len() < crate::MAX_HIDDEN_RANGES,
+                        n("min"),
+                        n("max"),
+                    ) {
                         hidden_columns.push((a, b));
                     }
                 }
@@ -613,6 +628,22 @@ mod tests {
                 && f.location.logical.as_deref() == Some("shared string 2")),
             "{f:#?}"
         );
+    }
+
+    #[test]
+    fn too_many_hidden_column_ranges_are_reported_not_dropped() {
+        let cols: String = (1..=crate::MAX_HIDDEN_RANGES + 5)
+            .map(|i| format!(r#"<col min="{i}" max="{i}" hidden="1"/>"#))
+            .collect();
+        let sheet = format!(r#"<worksheet {NS}><cols>{cols}</cols><sheetData/></worksheet>"#);
+        let d = read(&[("xl/worksheets/sheet1.xml", sheet)]);
+        let limited: Vec<&String> = d
+            .incomplete
+            .iter()
+            .map(|(_, why)| why)
+            .filter(|why| why.contains("hidden column ranges"))
+            .collect();
+        assert_eq!(limited.len(), 1, "{:?}", d.incomplete);
     }
 
     #[test]

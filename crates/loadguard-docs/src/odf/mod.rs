@@ -578,12 +578,24 @@ impl<'a> Body<'a> {
             .max(1);
         let start = s.declared;
         s.declared = s.declared.saturating_add(n);
-        if matches!(
+        if !matches!(
             attr(e, "visibility").as_deref(),
             Some("collapse" | "filter")
-        ) && s.hidden_columns.len() < 10_000
-        {
+        ) {
+            return;
+        }
+        if s.hidden_columns.len() < crate::MAX_HIDDEN_RANGES {
             s.hidden_columns.push((start, s.declared));
+        } else if s.hidden_columns.len() == crate::MAX_HIDDEN_RANGES {
+            // One marker range past the limit, so this is said once.
+            s.hidden_columns.push((0, 0));
+            let why = format!(
+                "more than {} hidden column ranges in sheet {:?}: cells in later ones are judged visible",
+                crate::MAX_HIDDEN_RANGES,
+                s.name
+            );
+            let place = self.here();
+            self.doc.incomplete.push((place, why));
         }
     }
 
