@@ -177,6 +177,14 @@ fn styles(xml: &[u8], theme: Theme, doc: &mut Document) -> Styles {
             _ => {}
         }
         if out.xfs.len() + out.fonts.len() + out.fills.len() > 1_000_000 {
+            doc.incomplete.push((
+                Place {
+                    part: Some("xl/styles.xml".to_owned()),
+                    offset: Some(reader.buffer_position()),
+                    ..Place::default()
+                },
+                "more than 1,000,000 fonts, fills and cell formats: the rest of the styles were not read, and cells using them are judged by defaults".to_owned(),
+            ));
             break;
         }
     }
