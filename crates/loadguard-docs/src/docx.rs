@@ -33,6 +33,7 @@ pub fn is_text_part(name: &str) -> bool {
     ) || (name.starts_with("word/header") || name.starts_with("word/footer"))
         && name.ends_with(".xml")
         || is_custom_xml(name)
+        || crate::drawingml::is_graphic_text_part(name, "word/")
 }
 
 /// Custom XML data parts (`customXml/item1.xml`): data bound to content
@@ -196,6 +197,8 @@ pub fn document(parts: &[(&str, &[u8])], limits: &Limits) -> Document {
         let xml = bounded(name, xml, limits, &mut doc);
         if *name == "docProps/core.xml" || is_custom_xml(name) {
             properties(name, xml, &mut doc);
+        } else if crate::drawingml::is_graphic_text_part(name, "word/") {
+            crate::drawingml::all_text(name, xml, None, limits, &mut doc);
         } else {
             Body::new(name, &styles, limits, &mut doc).read(xml);
         }

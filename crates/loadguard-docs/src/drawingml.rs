@@ -340,9 +340,27 @@ impl crate::xml::Visitor for Walk<'_, '_> {
     }
 }
 
-/// Every text element's text in a part, each hidden as `how` (comments of
-/// PowerPoint and Excel, where the whole part is an aside).
-pub(crate) fn all_text(part: &str, xml: &[u8], how: &Hiding, limits: &Limits, doc: &mut Document) {
+/// Whether `name` is a chart or a SmartArt diagram's data inside the
+/// package folder `root` (`word/`, `xl/`, `ppt/`): text shown on the page
+/// that lives outside the body part.
+pub(crate) fn is_graphic_text_part(name: &str, root: &str) -> bool {
+    name.strip_prefix(root).is_some_and(|rest| {
+        (rest.starts_with("charts/chart") || rest.starts_with("diagrams/data"))
+            && rest.ends_with(".xml")
+    })
+}
+
+/// Every text element's text in a part (`a:t`, and a chart's `c:v`
+/// values), a segment per comment or data point, each hidden as `how`:
+/// comments of PowerPoint and Excel, where the whole part is an aside, or
+/// (`None`) charts and SmartArt, shown on the page.
+pub(crate) fn all_text(
+    part: &str,
+    xml: &[u8],
+    how: Option<&Hiding>,
+    limits: &Limits,
+    doc: &mut Document,
+) {
     let mut reader = Reader::from_reader(xml);
     let mut in_text = false;
     let mut at_start = 0;
@@ -360,7 +378,7 @@ pub(crate) fn all_text(part: &str, xml: &[u8], how: &Hiding, limits: &Limits, do
                     logical: cell.as_ref().map(|c| format!("comment on cell {c}")),
                     ..Place::default()
                 },
-                hidden: Some(how.clone()),
+                hidden: how.cloned(),
                 code: false,
             });
         }
@@ -372,14 +390,14 @@ pub(crate) fn all_text(part: &str, xml: &[u8], how: &Hiding, limits: &Limits, do
             Ok(Event::Start(e)) => {
                 elements += 1;
                 match local(e.name().as_ref()) {
-                    "t" | "text" => {
+                    "t" | "text" | "v" => {
                         if text.is_empty() {
                             at_start = at;
                         }
                         in_text = true;
                     }
-                    // One comment, one segment.
-                    "cm" | "comment" | "threadedComment" => {
+                    // One comment (or data point), one segment.
+                    "cm" | "comment" | "threadedComment" | "pt" => {
                         flush(&mut text, at_start, &cell, doc);
                         cell = attr(&e, "ref");
                     }
@@ -387,8 +405,8 @@ pub(crate) fn all_text(part: &str, xml: &[u8], how: &Hiding, limits: &Limits, do
                 }
             }
             Ok(Event::End(e)) => match local(e.name().as_ref()) {
-                "t" | "text" => in_text = false,
-                "cm" | "comment" | "threadedComment" | "p" => {
+                "t" | "text" | "v" => in_text = false,
+                "cm" | "comment" | "threadedComment" | "pt" | "p" => {
                     if local(e.name().as_ref()) == "p" {
                         text.push('\n');
                     } else {

@@ -38,6 +38,7 @@ pub fn is_text_part(name: &str) -> bool {
         || name.starts_with("xl/comments") && name.ends_with(".xml")
         || name.starts_with("xl/threadedComments/") && name.ends_with(".xml")
         || name.starts_with("xl/drawings/drawing") && name.ends_with(".xml")
+        || drawingml::is_graphic_text_part(name, "xl/")
         || crate::docx::is_custom_xml(name)
 }
 
@@ -321,7 +322,10 @@ pub fn document(parts: &[(&str, &[u8])], limits: &Limits) -> Document {
         } else if name.starts_with("xl/comments") || name.starts_with("xl/threadedComments/") {
             let how = Hiding::new(Technique::Comment, format!("a cell comment ({name})"));
             let xml = xml(&mut doc);
-            drawingml::all_text(name, xml, &how, limits, &mut doc);
+            drawingml::all_text(name, xml, Some(&how), limits, &mut doc);
+        } else if drawingml::is_graphic_text_part(name, "xl/") {
+            let xml = xml(&mut doc);
+            drawingml::all_text(name, xml, None, limits, &mut doc);
         } else if name.starts_with("xl/drawings/") {
             let sheet = drawingml::Sheet {
                 part: name,
