@@ -86,6 +86,15 @@ class Result:
     def extend(self, items):
         pass
 
+    # The unpickler's own uses of an object, like append and extend above: ADDITEMS on what is
+    # not a set calls `add`; BUILD in the pure-Python unpickler iterates a state that is not a
+    # dict with `items()` (the C one refuses it). Not calls the stream makes.
+    def add(self, item):
+        pass
+
+    def items(self):
+        return []
+
 
 class StandInMeta(type):
     def __call__(cls, *args, **kwargs):
