@@ -88,11 +88,15 @@ class Result:
 
     # The unpickler's own uses of an object, like append and extend above: ADDITEMS on what is
     # not a set calls `add`; BUILD in the pure-Python unpickler iterates a state that is not a
-    # dict with `items()` (the C one refuses it). Not calls the stream makes.
+    # dict with `items()` (the C one refuses it); NEWOBJ_EX unpacks keyword arguments that are
+    # not a dict with `keys()` (`**kwargs`). Not calls the stream makes.
     def add(self, item):
         pass
 
     def items(self):
+        return []
+
+    def keys(self):
         return []
 
 
