@@ -308,7 +308,7 @@ impl Scanner {
 /// code, not a model's code: its AT016 is dropped.
 pub(crate) fn remote_code_beside_models(targets: &mut [Target]) {
     let dir = |p: &str| p.rsplit_once(['/', '\\']).map_or("", |(d, _)| d).to_owned();
-    let model_dirs: Vec<String> = targets
+    let model_dirs: std::collections::HashSet<String> = targets
         .iter()
         .filter(|t| {
             !matches!(
@@ -323,19 +323,22 @@ pub(crate) fn remote_code_beside_models(targets: &mut [Target]) {
         })
         .map(|t| dir(&t.path))
         .collect();
-    for t in targets.iter_mut() {
-        if t.format != Format::PythonCode {
-            continue;
+    // The file's folder and each folder above it, up to the root (""):
+    // one lookup each, however many models the scan holds.
+    let beside_a_model = |path: &str| {
+        let mut at = path;
+        loop {
+            at = at.rsplit_once(['/', '\\']).map_or("", |(d, _)| d);
+            if model_dirs.contains(at) {
+                return true;
+            }
+            if at.is_empty() {
+                return false;
+            }
         }
-        let here = dir(&t.path);
-        let beside_a_model = model_dirs.iter().any(|m| {
-            m.is_empty()
-                || here == *m
-                || here
-                    .strip_prefix(m.as_str())
-                    .is_some_and(|rest| rest.starts_with(['/', '\\']))
-        });
-        if !beside_a_model {
+    };
+    for t in targets.iter_mut() {
+        if t.format == Format::PythonCode && !beside_a_model(&t.path) {
             t.findings
                 .retain(|f| f.rule.code != loadguard_text::rules::remote_code::RULE.code);
         }
