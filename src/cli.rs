@@ -282,6 +282,10 @@ pub(crate) struct ScanArgs {
     /// Maximum decompressed bytes of one archive member or compressed stream.
     #[arg(long)]
     pub(crate) max_member_bytes: Option<u64>,
+    /// Decoded bytes all parallel scans may hold at once (default 2 GiB);
+    /// past it, a decoder waits unless its thread holds the most.
+    #[arg(long)]
+    pub(crate) max_decoded_in_flight: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

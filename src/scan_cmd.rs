@@ -101,6 +101,10 @@ impl Session {
                         .max_member_bytes
                         .or(l.max_member_bytes)
                         .unwrap_or(cl.max_member_bytes),
+                    max_in_flight: args
+                        .max_decoded_in_flight
+                        .or(l.max_decoded_in_flight)
+                        .unwrap_or(cl.max_in_flight),
                     ..cl
                 },
                 mcp_lock: args.mcp_lock.as_deref().map(mcp::load_lock).transpose()?,

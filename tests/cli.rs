@@ -769,3 +769,46 @@ fn cyclonedx_reports_signature_status() {
     assert!(components.iter().all(|c| c["hashes"].as_array().is_some()
         || c["properties"].to_string().contains("model-folder")));
 }
+
+/// Each target's verdict, and every finding's rule and place, sorted.
+fn verdicts(report: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+    let list = |key: &str, line: &dyn Fn(&serde_json::Value) -> String| {
+        let mut out: Vec<String> = report[key]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(line)
+            .collect();
+        out.sort();
+        out
+    };
+    (
+        list("targets", &|t| {
+            format!("{} {} {}", t["path"], t["verdict"], t["findings"])
+        }),
+        list("findings", &|f| {
+            let at = &f["location"];
+            format!(
+                "{} {} {} {}",
+                at["path"], at["member"], at["offset"], f["rule"]
+            )
+        }),
+    )
+}
+
+#[test]
+fn a_one_byte_decoded_budget_changes_no_verdict() {
+    // Past the process-wide budget a decoder waits unless its thread holds
+    // the most: with one byte, the containers' decoders take turns. None
+    // may stall, and every target comes out as it does with the default.
+    let dir = fixtures().join("containers");
+    let d = dir.to_str().unwrap_or_default();
+    let (code, default) = json(&["--no-config", d]);
+    let (tight_code, tight) = json(&["--no-config", "--max-decoded-in-flight", "1", d]);
+    assert_eq!(code, tight_code);
+    let (a, b) = (verdicts(&default), verdicts(&tight));
+    assert!(a.0.len() > 40 && a.1.len() > 20, "{a:?}");
+    assert!(a.0.iter().any(|t| t.contains("\"not-safe\"")), "{a:?}");
+    assert_eq!(a, b);
+}

@@ -6,7 +6,26 @@ use std::borrow::Cow;
 use loadguard_core::{Finding, Severity};
 
 use crate::compress::{self, Codec, Stopped};
+use crate::inflight::{self, Buffer};
 use crate::{Ctx, Format, Origin, Source, location, rules, source, tar, zip};
+
+/// A member's bytes: as read from the source (borrowed where it lies when
+/// it can be), or decoded (and charged to the process-wide pool until
+/// dropped).
+enum Bytes<'s> {
+    Read(Cow<'s, [u8]>),
+    Decoded(Buffer),
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Read(b) => b,
+            Self::Decoded(b) => b,
+        }
+    }
+}
 
 /// Members in a PyTorch zip from which its pickle is scanned beside the
 /// rest of the archive (below, handing it to another thread is not worth
@@ -77,13 +96,16 @@ impl Ctx<'_> {
                 scope.spawn(move |_| {
                     let mut ctx = Ctx::new(None, policy, options);
                     ctx.total_bytes = budget_start;
-                    ctx.node(
-                        &early.data.as_ref(),
-                        Some(&early.name),
-                        &early.member,
-                        depth + 1,
-                        Origin::Member,
-                    );
+                    // Joined below by a thread that may hold the most.
+                    inflight::never_wait(|| {
+                        ctx.node(
+                            &early.data.as_ref(),
+                            Some(&early.name),
+                            &early.member,
+                            depth + 1,
+                            Origin::Member,
+                        );
+                    });
                     *slot = Some(ctx);
                 });
             }
@@ -130,7 +152,7 @@ impl Ctx<'_> {
         } else {
             Office::of(archive.entries.iter().map(|e| e.name.as_str()))
         };
-        let mut office_parts: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut office_parts: Vec<(String, Bytes<'_>)> = Vec::new();
         let storages = torch_prefix.as_ref().map(|p| format!("{p}data/"));
         let mut script_files = Vec::new();
         for entry in &archive.entries {
@@ -195,7 +217,7 @@ impl Ctx<'_> {
                     continue;
                 }
                 if office.is_text_part(&entry.name) {
-                    office_parts.push((entry.name.clone(), data.to_vec()));
+                    office_parts.push((entry.name.clone(), data));
                     continue;
                 }
                 if office.is_package_part(&entry.name) {
@@ -256,7 +278,7 @@ impl Ctx<'_> {
             self.streams += 1;
             let parts: Vec<(&str, &[u8])> = office_parts
                 .iter()
-                .map(|(n, d)| (n.as_str(), d.as_slice()))
+                .map(|(n, d)| (n.as_str(), &**d))
                 .collect();
             let doc = office.document(&parts, &self.options.documents);
             for mut f in doc.findings() {
@@ -290,7 +312,7 @@ impl Ctx<'_> {
         entry: &zip::Entry,
         member: &[String],
         prefix_only: bool,
-    ) -> Option<Cow<'s, [u8]>> {
+    ) -> Option<Bytes<'s>> {
         let want = if prefix_only {
             entry.compressed_size.min(64 * 1024)
         } else {
@@ -318,7 +340,7 @@ impl Ctx<'_> {
                 if !prefix_only && !self.spend(raw.len() as u64, member) {
                     return None;
                 }
-                return Some(raw);
+                return Some(Bytes::Read(raw));
             }
             8 => Codec::Deflate,
             12 => Codec::Bzip2,
@@ -334,14 +356,10 @@ impl Ctx<'_> {
                 return None;
             }
         };
-        let limits = &self.options.limits;
         let bound = if prefix_only {
             compress::Bound::bytes(64 * 1024)
         } else {
-            compress::Bound {
-                max_bytes: limits.max_member_bytes,
-                max_ratio: limits.max_ratio,
-            }
+            compress::Bound::of(&self.options.limits)
         };
         // Zip's LZMA (method 14) has a 4-byte header before the properties.
         let input: &[u8] = if entry.method == 14 && raw.len() > 4 {
@@ -385,7 +403,7 @@ impl Ctx<'_> {
                 return None;
             }
         }
-        Some(Cow::Owned(decoded.data))
+        Some(Bytes::Decoded(decoded.data))
     }
 
     fn zip_issue(&mut self, issue: &zip::Issue, path: &[String]) {
@@ -556,7 +574,7 @@ impl Ctx<'_> {
             let limit = limits
                 .max_member_bytes
                 .min(limits.max_total_bytes.saturating_sub(self.total_bytes));
-            let mut data = Vec::new();
+            let mut data = Buffer::new(limits.max_in_flight, limit);
             let mut stopped = None;
             loop {
                 let n = r.read(&mut chunk)?;
@@ -565,7 +583,7 @@ impl Ctx<'_> {
                 }
                 let room =
                     usize::try_from(limit.saturating_sub(data.len() as u64)).unwrap_or(usize::MAX);
-                data.extend_from_slice(&chunk[..n.min(room)]);
+                data.extend(&chunk[..n.min(room)]);
                 output += n as u64;
                 if n > room {
                     stopped = Some(Stopped::Limit { limit });
@@ -685,7 +703,7 @@ impl Ctx<'_> {
 fn decode_zip_lzma(input: &[u8], size: u64, bound: compress::Bound) -> compress::Decoded {
     if input.len() < 5 {
         return compress::Decoded {
-            data: Vec::new(),
+            data: Buffer::new(bound.max_in_flight, 0),
             stopped: Some(Stopped::Corrupt {
                 reason: "truncated LZMA properties".into(),
             }),

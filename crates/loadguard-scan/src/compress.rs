@@ -3,6 +3,8 @@
 use std::cell::Cell;
 use std::io::{self, BufRead, Read, Write};
 
+use crate::inflight::{self, Buffer};
+
 /// A compression format, recognised by its magic bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
@@ -107,20 +109,23 @@ pub const RATIO_FREE: u64 = 1 << 20;
 /// output (16 MiB at 1000x), however large its compressed size.
 const INPUT_CHUNK: usize = 16 << 10;
 
-/// Decompressed output and whether it is complete.
+/// Decompressed output and whether it is complete. The output stays charged
+/// to the process-wide pool ([`crate::inflight`]) until it is dropped.
 #[derive(Debug)]
 pub struct Decoded {
-    pub data: Vec<u8>,
+    pub(crate) data: Buffer,
     pub stopped: Option<Stopped>,
 }
 
 /// How much a stream may expand: at most `max_bytes` of output, and at
 /// most `max_ratio` times the compressed bytes read so far once the output
-/// is past [`RATIO_FREE`].
+/// is past [`RATIO_FREE`]; `max_in_flight` is the process-wide budget its
+/// output is charged to ([`crate::inflight`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Bound {
     pub max_bytes: u64,
     pub max_ratio: u64,
+    pub max_in_flight: u64,
 }
 
 impl Bound {
@@ -129,6 +134,16 @@ impl Bound {
         Self {
             max_bytes,
             max_ratio: u64::MAX,
+            max_in_flight: inflight::DEFAULT_BUDGET,
+        }
+    }
+
+    /// The member limit, ratio and budget of `limits`.
+    pub fn of(limits: &crate::ContainerLimits) -> Self {
+        Self {
+            max_bytes: limits.max_member_bytes,
+            max_ratio: limits.max_ratio,
+            max_in_flight: limits.max_in_flight,
         }
     }
 }
@@ -143,7 +158,7 @@ pub fn decompress(codec: Codec, input: &[u8], bound: Bound) -> Decoded {
         consumed: &consumed,
     };
     let mut out = LimitedWriter {
-        data: Vec::new(),
+        data: Buffer::new(bound.max_in_flight, bound.max_bytes),
         bound,
         consumed: &consumed,
         hit: None,
@@ -221,7 +236,7 @@ impl BufRead for Chunked<'_> {
 
 /// A sink that refuses to grow past its bound.
 struct LimitedWriter<'a> {
-    data: Vec<u8>,
+    data: Buffer,
     bound: Bound,
     consumed: &'a Cell<u64>,
     hit: Option<Stopped>,
@@ -249,7 +264,7 @@ impl Write for LimitedWriter<'_> {
             return Err(io::Error::other("decompression ratio limit reached"));
         }
         let n = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        self.data.extend_from_slice(&buf[..n]);
+        self.data.extend(&buf[..n]);
         Ok(n)
     }
 

@@ -465,12 +465,8 @@ impl Ctx<'_> {
             Ok(b) => b,
             Err(_) => return false,
         };
-        let limits = &self.options.limits;
-        let bound = compress::Bound {
-            max_bytes: limits.max_member_bytes,
-            max_ratio: limits.max_ratio,
-        };
-        let decoded = compress::decompress(codec, &input, bound);
+        let decoded =
+            compress::decompress(codec, &input, compress::Bound::of(&self.options.limits));
         // Weak magic and nothing decoded: it was not this codec after all.
         if decoded.data.is_empty()
             && decoded.stopped.is_some()
@@ -506,7 +502,7 @@ impl Ctx<'_> {
             None => {}
         }
         if self.spend(decoded.data.len() as u64, path) {
-            self.node(&decoded.data, None, &inner, depth + 1, Origin::File);
+            self.node(&&*decoded.data, None, &inner, depth + 1, Origin::File);
         }
         true
     }

@@ -10,6 +10,7 @@ mod detect;
 pub use detect::lfs_pointer;
 pub mod exposure;
 mod formats;
+pub mod inflight;
 pub mod npy;
 pub mod pyliteral;
 pub mod rules;
@@ -41,6 +42,9 @@ pub struct ContainerLimits {
     pub max_total_bytes: u64,
     /// Members listed per archive.
     pub max_members: usize,
+    /// Decoded bytes held at once by all scans in the process (a thread
+    /// that holds the most is never made to wait; see [`inflight`]).
+    pub max_in_flight: u64,
 }
 
 impl Default for ContainerLimits {
@@ -51,6 +55,7 @@ impl Default for ContainerLimits {
             max_ratio: 1000,
             max_total_bytes: 32 << 30,
             max_members: 1_000_000,
+            max_in_flight: inflight::DEFAULT_BUDGET,
         }
     }
 }
