@@ -374,20 +374,6 @@ impl Ctx<'_> {
         };
         if !prefix_only {
             match &decoded.stopped {
-                Some(Stopped::Limit { limit }) => self.report(
-                    &rules::decompression_limit::RULE,
-                    member,
-                    Some(entry.data_offset),
-                    format!(
-                        "member expands past {limit} bytes; only the first {limit} were scanned"
-                    ),
-                ),
-                Some(stop @ Stopped::Ratio { .. }) => self.report(
-                    &rules::decompression_limit::RULE,
-                    member,
-                    Some(entry.data_offset),
-                    format!("member {}", stop.describe()),
-                ),
                 Some(Stopped::Corrupt { reason }) => self.report(
                     &rules::corrupt_data::RULE,
                     member,
@@ -396,6 +382,12 @@ impl Ctx<'_> {
                         "{} data is corrupt ({reason}); the decoded part was scanned",
                         codec.name()
                     ),
+                ),
+                Some(stop) => self.report(
+                    &rules::decompression_limit::RULE,
+                    member,
+                    Some(entry.data_offset),
+                    format!("member {}", stop.describe()),
                 ),
                 None => {}
             }

@@ -72,6 +72,10 @@ pub enum Stopped {
         output: u64,
         consumed: u64,
     },
+    /// The decoder would need more memory than it may have (an LZMA or xz
+    /// dictionary past [`LZMA_MEMORY_KIB`]); the bytes decoded before it
+    /// are kept. Python's `lzma` has no such limit: joblib decodes it.
+    Memory { limit_kib: u32 },
     /// The data is corrupt at some point; the bytes decoded so far are kept.
     Corrupt { reason: String },
 }
@@ -91,6 +95,11 @@ impl Stopped {
             Self::Limit { limit } => {
                 format!("expands past {limit} bytes; only the first {limit} were scanned")
             }
+            Self::Memory { limit_kib } => format!(
+                "asks for a decoder dictionary over the {} MiB allowed; it was not decoded \
+                 past that point, and what it holds there was not scanned",
+                limit_kib >> 10
+            ),
             Self::Corrupt { reason } => format!("is corrupt ({reason})"),
         }
     }
@@ -190,8 +199,16 @@ pub fn decompress(codec: Codec, input: &[u8], bound: Bound) -> Decoded {
     };
     let stopped = match out.hit {
         Some(why) => Some(why),
-        None => result.err().map(|e| Stopped::Corrupt {
-            reason: e.to_string(),
+        None => result.err().map(|e| {
+            if e.kind() == io::ErrorKind::OutOfMemory {
+                Stopped::Memory {
+                    limit_kib: LZMA_MEMORY_KIB,
+                }
+            } else {
+                Stopped::Corrupt {
+                    reason: e.to_string(),
+                }
+            }
         }),
     };
     Decoded {

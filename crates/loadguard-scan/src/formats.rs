@@ -467,9 +467,10 @@ impl Ctx<'_> {
         };
         let decoded =
             compress::decompress(codec, &input, compress::Bound::of(&self.options.limits));
-        // Weak magic and nothing decoded: it was not this codec after all.
+        // Weak magic and nothing decoded: it was not this codec after all
+        // (a header the decoder read but refused for its memory is).
         if decoded.data.is_empty()
-            && decoded.stopped.is_some()
+            && matches!(decoded.stopped, Some(Stopped::Corrupt { .. }))
             && matches!(codec, Codec::Zlib | Codec::Lzma)
         {
             return false;
@@ -477,18 +478,6 @@ impl Ctx<'_> {
         let mut inner = path.to_vec();
         inner.push(format!("{} data", codec.name()));
         match &decoded.stopped {
-            Some(Stopped::Limit { limit }) => self.report(
-                &rules::decompression_limit::RULE,
-                path,
-                None,
-                format!("{} data expands past {limit} bytes; only the first {limit} were scanned", codec.name()),
-            ),
-            Some(stop @ Stopped::Ratio { .. }) => self.report(
-                &rules::decompression_limit::RULE,
-                path,
-                None,
-                format!("{} data {}", codec.name(), stop.describe()),
-            ),
             Some(Stopped::Corrupt { reason }) => self.report(
                 &rules::corrupt_data::RULE,
                 path,
@@ -499,9 +488,18 @@ impl Ctx<'_> {
                     decoded.data.len()
                 ),
             ),
+            Some(stop) => self.report(
+                &rules::decompression_limit::RULE,
+                path,
+                None,
+                format!("{} data {}", codec.name(), stop.describe()),
+            ),
             None => {}
         }
-        if self.spend(decoded.data.len() as u64, path) {
+        // A stream stopped before its first byte has nothing to scan (the
+        // finding above says why).
+        let stopped_at_once = decoded.data.is_empty() && decoded.stopped.is_some();
+        if !stopped_at_once && self.spend(decoded.data.len() as u64, path) {
             self.node(&&*decoded.data, None, &inner, depth + 1, Origin::File);
         }
         true

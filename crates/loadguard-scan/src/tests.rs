@@ -7,7 +7,8 @@ use loadguard_pickle::Policy;
 
 use crate::tar::tests::build as tar;
 use crate::zip::tests::{build as zip, build_with as zip_with};
-use crate::{ContainerLimits, Format, Report, ScanOptions, scan};
+use crate::{ContainerLimits, Format, Report, ScanOptions, scan, scan_named};
+use loadguard_core::Verdict;
 
 /// os.system("id") at protocol 0: no PROTO header, so byte sniffers miss it.
 const PAYLOAD0: &[u8] = b"cposix\nsystem\n(Vid\ntR.";
@@ -762,4 +763,49 @@ fn office_packages_read_their_text_and_report_macros_not_their_plumbing() {
         r.findings.iter().all(|f| f.rule.code != "LG001"),
         "{codes:?}"
     );
+}
+
+#[test]
+fn a_dictionary_over_the_decoder_memory_limit_is_reported_not_skipped() {
+    // Python's lzma (joblib) decodes a stream whatever dictionary it asks
+    // for; loadguard's decoders stop at 256 MiB. Such a stream is a limit
+    // reached (ARC004), never "not this codec" or safe.
+    let body = b"\x80\x02cos\nsystem\n(S'touch /tmp/loadguard-canary'\ntR.";
+    // LZMA alone (joblib's .lzma): properties 0x5d, a 1.5 GiB dictionary,
+    // unknown size; the body is not valid LZMA data (it is never reached).
+    let mut alone = vec![0x5d];
+    alone.extend_from_slice(&(1536u32 << 20).to_le_bytes());
+    alone.extend_from_slice(&u64::MAX.to_le_bytes());
+    alone.extend_from_slice(body);
+    // xz: stream header (CRC64 check), then a block header whose LZMA2
+    // filter asks for 1.5 GiB (property 37), as `xz --lzma2=dict=1536MiB`.
+    let mut xz = b"\xfd7zXZ\x00\x00\x04\xe6\xd6\xb4\x46".to_vec();
+    let header = [0x02, 0x00, 0x21, 0x01, 37, 0x00, 0x00, 0x00];
+    xz.extend_from_slice(&header);
+    xz.extend_from_slice(&crc32fast::hash(&header).to_le_bytes());
+    xz.extend_from_slice(body);
+    for (name, data) in [("lzma", alone), ("xz", xz)] {
+        let r = scan_named(
+            &data.as_slice(),
+            Some("model.bin"),
+            Policy::builtin(),
+            &ScanOptions::default(),
+        );
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule.code == "ARC004")
+            .unwrap_or_else(|| panic!("{name}: {:?}", codes(&r)));
+        assert!(
+            f.message.contains("over the 256 MiB allowed"),
+            "{name}: {}",
+            f.message
+        );
+        assert!(!has(&r, "LG001"), "{name}: {:?}", codes(&r));
+        assert_eq!(
+            Verdict::from_findings(&r.findings),
+            Verdict::NotSafe,
+            "{name}"
+        );
+    }
 }
