@@ -282,6 +282,25 @@ pub(crate) struct ScanArgs {
     /// Maximum decompressed bytes of one archive member or compressed stream.
     #[arg(long)]
     pub(crate) max_member_bytes: Option<u64>,
+    /// Time to scan one file (or one artifact of a Hub repository); past
+    /// it, what is left of the file is not scanned (ARC005, PKL008).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub(crate) file_timeout: Option<f64>,
+    /// Maximum pickle opcodes per stream (default 4,294,967,296); past it
+    /// the rest of the data is not scanned (PKL008).
+    #[arg(long)]
+    pub(crate) max_opcodes: Option<u64>,
+    /// Maximum decompressed size over compressed size of a member or stream,
+    /// judged as it decodes beyond its first MiB (default 1000).
+    #[arg(long)]
+    pub(crate) max_ratio: Option<u64>,
+    /// Maximum bytes read or decompressed for one artifact, all members
+    /// together (default 32 GiB).
+    #[arg(long)]
+    pub(crate) max_artifact_bytes: Option<u64>,
+    /// Maximum members listed per archive (default 1,000,000).
+    #[arg(long)]
+    pub(crate) max_members: Option<usize>,
     /// Decoded bytes all parallel scans may hold at once (default 2 GiB);
     /// past it, a decoder waits unless its thread holds the most.
     #[arg(long)]

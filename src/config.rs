@@ -68,6 +68,11 @@ pub(crate) struct ConfigLimits {
     pub(crate) max_findings: Option<usize>,
     pub(crate) max_container_depth: Option<u32>,
     pub(crate) max_member_bytes: Option<u64>,
+    pub(crate) max_ratio: Option<u64>,
+    pub(crate) max_opcodes: Option<u64>,
+    pub(crate) file_timeout: Option<f64>,
+    pub(crate) max_artifact_bytes: Option<u64>,
+    pub(crate) max_members: Option<usize>,
     pub(crate) max_decoded_in_flight: Option<u64>,
     pub(crate) max_signature_bytes: Option<u64>,
 }

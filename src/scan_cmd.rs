@@ -87,6 +87,7 @@ impl Session {
                             .max_findings
                             .or(l.max_findings)
                             .unwrap_or(pl.max_findings),
+                        max_opcodes: args.max_opcodes.or(l.max_opcodes).unwrap_or(pl.max_opcodes),
                         ..pl
                     },
                     strict: args.strict || cfg.strict.unwrap_or(false),
@@ -101,11 +102,25 @@ impl Session {
                         .max_member_bytes
                         .or(l.max_member_bytes)
                         .unwrap_or(cl.max_member_bytes),
+                    max_ratio: args.max_ratio.or(l.max_ratio).unwrap_or(cl.max_ratio),
+                    max_total_bytes: args
+                        .max_artifact_bytes
+                        .or(l.max_artifact_bytes)
+                        .unwrap_or(cl.max_total_bytes),
+                    max_members: args.max_members.or(l.max_members).unwrap_or(cl.max_members),
+                    max_time: match args.file_timeout.or(l.file_timeout) {
+                        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
+                            Some(std::time::Duration::from_secs_f64(s))
+                        }
+                        Some(s) => {
+                            anyhow::bail!("file-timeout: {s} is not a number of seconds above 0")
+                        }
+                        None => None,
+                    },
                     max_in_flight: args
                         .max_decoded_in_flight
                         .or(l.max_decoded_in_flight)
                         .unwrap_or(cl.max_in_flight),
-                    ..cl
                 },
                 mcp_lock: args.mcp_lock.as_deref().map(mcp::load_lock).transpose()?,
                 documents: loadguard_docs::Limits::default(),

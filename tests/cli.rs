@@ -812,3 +812,97 @@ fn a_one_byte_decoded_budget_changes_no_verdict() {
     assert!(a.0.iter().any(|t| t.contains("\"not-safe\"")), "{a:?}");
     assert_eq!(a, b);
 }
+
+/// The rules of a one-file scan.
+fn rules_of(args: &[&str]) -> Vec<String> {
+    let (_, report) = json(args);
+    report["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn container_limits_are_set_by_flag_and_by_config() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 4 MiB of hex digits from a generator: about 2x in gzip, far under
+    // the default ratio (1000x).
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let text: Vec<u8> = (0..4 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            b"0123456789abcdef"[(x & 15) as usize]
+        })
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&text).expect("gzip");
+    let gz_path = dir.path().join("notes.txt.gz");
+    std::fs::write(&gz_path, gz.finish().expect("gzip")).expect("write");
+    let gz_arg = gz_path.to_str().unwrap_or_default();
+    assert!(!rules_of(&["--no-config", gz_arg]).contains(&"ARC004".to_owned()));
+    let capped = rules_of(&["--no-config", "--max-ratio", "1", gz_arg]);
+    assert!(capped.contains(&"ARC004".to_owned()), "{capped:?}");
+
+    // A torch checkpoint: several members, a few KB of them.
+    let pt = fixtures().join("containers/benign/full_module.pt");
+    let pt_arg = pt.to_str().unwrap_or_default();
+    let plain = rules_of(&["--no-config", pt_arg]);
+    assert!(
+        !plain.iter().any(|r| r == "ZIP008" || r == "ARC005"),
+        "{plain:?}"
+    );
+    let few = rules_of(&["--no-config", "--max-members", "2", pt_arg]);
+    assert!(few.contains(&"ZIP008".to_owned()), "{few:?}");
+    let small = rules_of(&["--no-config", "--max-artifact-bytes", "100", pt_arg]);
+    assert!(small.contains(&"ARC005".to_owned()), "{small:?}");
+
+    // Time per file: a limit that has passed before the scan starts leaves
+    // the file unscanned, and says so.
+    let late = rules_of(&["--no-config", "--file-timeout", "0.000000001", pt_arg]);
+    assert_eq!(late, ["ARC005"]);
+    // Opcodes per stream.
+    let evil = fixtures().join("malicious/os_system.pkl");
+    let evil_arg = evil.to_str().unwrap_or_default();
+    let cut = rules_of(&["--no-config", "--max-opcodes", "1", evil_arg]);
+    assert_eq!(cut, ["PKL008"]);
+    assert!(rules_of(&["--no-config", evil_arg]).contains(&"PKL101".to_owned()));
+
+    // The same from loadguard.toml's [limits].
+    let work = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        work.path().join("loadguard.toml"),
+        "[limits]\nmax-ratio = 1\nmax-members = 2\nmax-artifact-bytes = 100\nmax-decoded-in-flight = 1\nmax-opcodes = 1\n",
+    )
+    .expect("write");
+    let from_config = |target: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_loadguard"))
+            .args(["scan", "--format", "json", target])
+            .current_dir(work.path())
+            .output()
+            .expect("run");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        v["findings"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap_or_default().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(from_config(gz_arg).contains(&"ARC004".to_owned()));
+    let pt_rules = from_config(pt_arg);
+    assert!(pt_rules.contains(&"ZIP008".to_owned()), "{pt_rules:?}");
+    assert_eq!(from_config(evil_arg), ["PKL008"]);
+    std::fs::write(
+        work.path().join("loadguard.toml"),
+        "[limits]\nfile-timeout = 0.000000001\n",
+    )
+    .expect("write");
+    assert_eq!(from_config(pt_arg), ["ARC005"]);
+}

@@ -40,6 +40,8 @@ pub struct Limits {
     pub max_depth: u32,
     /// Findings per scanned buffer; the most severe are kept.
     pub max_findings: usize,
+    /// Opcodes per stream; past it the rest of the buffer is not scanned.
+    pub max_opcodes: u64,
 }
 
 impl Default for Limits {
@@ -51,6 +53,7 @@ impl Default for Limits {
             max_tuple_values: 1 << 22,
             max_depth: 8,
             max_findings: 1000,
+            max_opcodes: 1 << 32,
         }
     }
 }
@@ -73,6 +76,10 @@ pub struct Options {
     /// fast path for common data opcodes. For differential tests.
     #[doc(hidden)]
     pub reference_path_only: bool,
+    /// When the scan must end: past it, the stream being walked stops and
+    /// the rest of the buffer is not scanned (PKL008, high). Checked every
+    /// few thousand opcodes; `None` never stops.
+    pub deadline: Option<std::time::Instant>,
 }
 
 /// What one pickle stream in the buffer looked like.
@@ -86,6 +93,8 @@ pub struct StreamInfo {
     pub opcodes: u64,
     /// Reached STOP without error.
     pub complete: bool,
+    /// The walk stopped at the opcode or time limit inside this stream.
+    pub stopped: bool,
     pub error: Option<String>,
     /// The stream named a global (importing its module) or called
     /// something before it ended: what `pickle.load` cannot take back by
@@ -377,10 +386,14 @@ fn scan_views(
         splices: Vec::new(),
         tails: 0,
         eof_line: false,
+        stopped: false,
     };
-    while let Some(start) = views.pending.pop() {
+    while !views.stopped
+        && let Some(start) = views.pending.pop()
+    {
         walk_streams(data, start, &mut views, &mut report, options, policy, depth);
     }
+    let splices = if views.stopped { 0 } else { splices };
     // The view of an unpickler reading a BytesIO, where a line argument
     // crossed a frame's end: the same bytes without the rest of the frame.
     if splices > 0
@@ -474,6 +487,9 @@ struct Walk {
     tails: usize,
     /// A stream ended inside a line with no newline (see [`scan_views`]).
     eof_line: bool,
+    /// A stream stopped at the opcode or time limit: nothing more is
+    /// walked in this buffer.
+    stopped: bool,
 }
 
 /// Reads the streams from `start` on, as `pickle.load` called in a loop
@@ -507,6 +523,14 @@ fn walk_streams(
         let result = Machine::new(data, policy, options, views.stream_index).run(pos);
         views.splices.extend(result.line_splice);
         views.eof_line |= result.eof_line;
+        if result.stopped {
+            // Past the opcode or time limit: what was found so far, then
+            // nothing more in this buffer.
+            report.findings.extend(result.findings);
+            report.streams.push(result.info);
+            views.stopped = true;
+            return;
+        }
         if result.failed_at_start {
             if pos == 0 && !resyncing {
                 let error = result.info.error.unwrap_or_default();

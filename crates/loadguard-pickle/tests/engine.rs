@@ -624,6 +624,53 @@ fn dup_bomb_is_bounded() {
 }
 
 #[test]
+fn the_opcode_limit_stops_the_walk_and_says_so() {
+    // 100 NONE/POP pairs, then a payload: 50 opcodes stop before it.
+    let mut data = b"\x80\x04".to_vec();
+    for _ in 0..100 {
+        data.extend_from_slice(b"N0");
+    }
+    data.extend_from_slice(b"cposix\nsystem\n(Vid\ntR.");
+    let r = scan(&data, &limited(|l| l.max_opcodes = 50));
+    let stop = r
+        .findings
+        .iter()
+        .find(|f| f.rule.code == "PKL008")
+        .unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert_eq!(stop.severity, Severity::High);
+    assert!(
+        stop.message.starts_with("opcode limit (50) reached"),
+        "{}",
+        stop.message
+    );
+    assert_eq!(stop.location.offset, Some(51));
+    // Not malformed, and the payload past the limit was not walked.
+    assert_eq!(codes(&r), ["PKL008"]);
+    assert!(!r.streams[0].complete);
+    // Under the default limit the payload is found.
+    assert!(codes(&run(&data)).contains(&"PKL101"));
+}
+
+#[test]
+fn a_deadline_that_has_passed_stops_the_walk_at_once() {
+    let data = b"\x80\x04cposix\nsystem\n(Vid\ntR.";
+    let options = Options {
+        deadline: Some(std::time::Instant::now()),
+        ..Options::default()
+    };
+    let r = scan(data, &options);
+    assert_eq!(codes(&r), ["PKL008"]);
+    assert!(r.findings[0].message.starts_with("time limit reached"));
+    assert_eq!(r.findings[0].severity, Severity::High);
+    // A deadline in the future changes nothing.
+    let later = Options {
+        deadline: Some(std::time::Instant::now() + std::time::Duration::from_secs(3600)),
+        ..Options::default()
+    };
+    assert_eq!(codes(&scan(data, &later)), codes(&run(data)));
+}
+
+#[test]
 fn nested_marks_are_bounded_and_the_payload_after_them_is_seen() {
     let mut data = b"\x80\x04".to_vec();
     data.extend(std::iter::repeat_n(b'(', 500_000));

@@ -86,6 +86,7 @@ impl Ctx<'_> {
         let dir = zip::directory(src, max_members);
         let early = Early::find(src, &dir, path);
         let (policy, options, budget_start) = (self.policy, self.options, self.total_bytes);
+        let deadline = self.deadline;
         // The early member's own context (no sibling reader: archive
         // members never read files beside them).
         let mut aside: Option<Ctx<'_>> = None;
@@ -96,6 +97,7 @@ impl Ctx<'_> {
                 scope.spawn(move |_| {
                     let mut ctx = Ctx::new(None, policy, options);
                     ctx.total_bytes = budget_start;
+                    ctx.deadline = deadline;
                     // Joined below by a thread that may hold the most.
                     inflight::never_wait(|| {
                         ctx.node(
@@ -359,7 +361,7 @@ impl Ctx<'_> {
         let bound = if prefix_only {
             compress::Bound::bytes(64 * 1024)
         } else {
-            compress::Bound::of(&self.options.limits)
+            self.bound()
         };
         // Zip's LZMA (method 14) has a 4-byte header before the properties.
         let input: &[u8] = if entry.method == 14 && raw.len() > 4 {
@@ -383,6 +385,9 @@ impl Ctx<'_> {
                         codec.name()
                     ),
                 ),
+                Some(Stopped::Time) => {
+                    self.out_of_time(member);
+                }
                 Some(stop) => self.report(
                     &rules::decompression_limit::RULE,
                     member,
@@ -557,6 +562,7 @@ impl Ctx<'_> {
         };
         reader.set_thread_count(1);
         let limits = self.options.limits.clone();
+        let deadline = self.deadline;
         let mut output = 0u64;
         let mut chunk = vec![0u8; 64 << 10];
         let result = reader.for_each_entries(|entry, r| {
@@ -579,6 +585,10 @@ impl Ctx<'_> {
                 output += n as u64;
                 if n > room {
                     stopped = Some(Stopped::Limit { limit });
+                    break;
+                }
+                if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                    stopped = Some(Stopped::Time);
                     break;
                 }
                 if output >= compress::RATIO_FREE
@@ -619,13 +629,17 @@ impl Ctx<'_> {
         let mut member = path.to_vec();
         member.push(name.to_owned());
         self.check_member_name(name, &member);
-        if let Some(stop) = stopped {
-            self.report(
+        match stopped {
+            Some(Stopped::Time) => {
+                self.out_of_time(&member);
+            }
+            Some(stop) => self.report(
                 &rules::decompression_limit::RULE,
                 &member,
                 None,
                 format!("member {}", stop.describe()),
-            );
+            ),
+            None => {}
         }
         if !self.spend(data.len() as u64, &member) {
             return false;

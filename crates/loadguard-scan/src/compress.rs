@@ -76,6 +76,9 @@ pub enum Stopped {
     /// dictionary past [`LZMA_MEMORY_KIB`]); the bytes decoded before it
     /// are kept. Python's `lzma` has no such limit: joblib decodes it.
     Memory { limit_kib: u32 },
+    /// The scan's time limit passed while decoding; the bytes decoded so
+    /// far are kept.
+    Time,
     /// The data is corrupt at some point; the bytes decoded so far are kept.
     Corrupt { reason: String },
 }
@@ -100,6 +103,9 @@ impl Stopped {
                  past that point, and what it holds there was not scanned",
                 limit_kib >> 10
             ),
+            Self::Time => "was still being decoded when the time limit was reached; only what \
+                           was decoded by then was scanned"
+                .to_owned(),
             Self::Corrupt { reason } => format!("is corrupt ({reason})"),
         }
     }
@@ -135,6 +141,8 @@ pub struct Bound {
     pub max_bytes: u64,
     pub max_ratio: u64,
     pub max_in_flight: u64,
+    /// When decoding must stop (the scan's time limit).
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl Bound {
@@ -144,6 +152,7 @@ impl Bound {
             max_bytes,
             max_ratio: u64::MAX,
             max_in_flight: inflight::DEFAULT_BUDGET,
+            deadline: None,
         }
     }
 
@@ -153,6 +162,7 @@ impl Bound {
             max_bytes: limits.max_member_bytes,
             max_ratio: limits.max_ratio,
             max_in_flight: limits.max_in_flight,
+            deadline: None,
         }
     }
 }
@@ -268,6 +278,14 @@ impl Write for LimitedWriter<'_> {
                 limit: self.bound.max_bytes,
             });
             return Err(io::Error::other("decompression limit reached"));
+        }
+        if self
+            .bound
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            self.hit = Some(Stopped::Time);
+            return Err(io::Error::other("time limit reached"));
         }
         // Bytes of a chunk the decoder has not finished with count as read
         // (it may need a whole block before it writes).

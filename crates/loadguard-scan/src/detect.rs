@@ -335,6 +335,9 @@ impl Ctx<'_> {
             );
             return Format::Unsupported("nested too deep");
         }
+        if self.out_of_time(path) {
+            return Format::Unsupported("time limit reached");
+        }
         let head = src.read_at(0, 512).map(Cow::into_owned).unwrap_or_default();
         let window = src
             .read_at(0, PROBE_WINDOW)
@@ -440,6 +443,7 @@ impl Ctx<'_> {
             member.push(format!("pickle@{}", found.offset));
             let mut options = self.options.pickle.clone();
             options.max_streams = Some(1);
+            options.deadline = self.deadline;
             let report =
                 loadguard_pickle::scan_with_policy(&data[found.offset..], &options, self.policy);
             for mut f in report.findings {

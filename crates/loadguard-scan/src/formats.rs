@@ -465,8 +465,7 @@ impl Ctx<'_> {
             Ok(b) => b,
             Err(_) => return false,
         };
-        let decoded =
-            compress::decompress(codec, &input, compress::Bound::of(&self.options.limits));
+        let decoded = compress::decompress(codec, &input, self.bound());
         // Weak magic and nothing decoded: it was not this codec after all
         // (a header the decoder read but refused for its memory is).
         if decoded.data.is_empty()
@@ -488,6 +487,9 @@ impl Ctx<'_> {
                     decoded.data.len()
                 ),
             ),
+            Some(Stopped::Time) => {
+                self.out_of_time(path);
+            }
             Some(stop) => self.report(
                 &rules::decompression_limit::RULE,
                 path,

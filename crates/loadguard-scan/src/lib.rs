@@ -45,6 +45,10 @@ pub struct ContainerLimits {
     /// Decoded bytes held at once by all scans in the process (a thread
     /// that holds the most is never made to wait; see [`inflight`]).
     pub max_in_flight: u64,
+    /// Time to scan one artifact; past it, what is left is not scanned
+    /// (ARC005, PKL008). Checked before each member, while decoding, and
+    /// every few thousand pickle opcodes.
+    pub max_time: Option<std::time::Duration>,
 }
 
 impl Default for ContainerLimits {
@@ -56,6 +60,7 @@ impl Default for ContainerLimits {
             max_total_bytes: 32 << 30,
             max_members: 1_000_000,
             max_in_flight: inflight::DEFAULT_BUDGET,
+            max_time: None,
         }
     }
 }
@@ -233,6 +238,9 @@ struct Ctx<'a> {
     budget_reported: bool,
     streams: usize,
     external_files: Vec<(Vec<String>, String, String)>,
+    /// When the scan must end (`ContainerLimits::max_time`).
+    deadline: Option<std::time::Instant>,
+    time_reported: bool,
 }
 
 fn location(path: &[String], offset: Option<u64>) -> Location {
@@ -258,6 +266,40 @@ impl<'a> Ctx<'a> {
             budget_reported: false,
             streams: 0,
             external_files: Vec::new(),
+            deadline: options
+                .limits
+                .max_time
+                .map(|t| std::time::Instant::now() + t),
+            time_reported: false,
+        }
+    }
+
+    /// Whether the time limit has passed (reported once, at `path`).
+    pub(crate) fn out_of_time(&mut self, path: &[String]) -> bool {
+        if self.deadline.is_none_or(|d| std::time::Instant::now() < d) {
+            return false;
+        }
+        if !self.time_reported {
+            self.time_reported = true;
+            let limit = self.options.limits.max_time.unwrap_or_default();
+            self.report(
+                &rules::container_limit::RULE,
+                path,
+                None,
+                format!(
+                    "time limit ({} s) reached; this part and what follows were not scanned",
+                    limit.as_secs_f64()
+                ),
+            );
+        }
+        true
+    }
+
+    /// How far a stream of this artifact may be decoded.
+    pub(crate) fn bound(&self) -> compress::Bound {
+        compress::Bound {
+            deadline: self.deadline,
+            ..compress::Bound::of(&self.options.limits)
         }
     }
 
@@ -269,6 +311,7 @@ impl<'a> Ctx<'a> {
             .total_bytes
             .saturating_add(child.total_bytes - budget_start);
         self.budget_reported |= child.budget_reported;
+        self.time_reported |= child.time_reported;
         self.streams += child.streams;
         self.external_files.extend(child.external_files);
     }
@@ -371,6 +414,7 @@ impl<'a> Ctx<'a> {
             },
         };
         let mut options = self.options.pickle.clone();
+        options.deadline = self.deadline;
         if legacy_torch {
             // magic, protocol, sys_info, the object, storage keys; raw storages follow.
             options.max_streams = Some(5);
@@ -380,7 +424,7 @@ impl<'a> Ctx<'a> {
         let loadable = report
             .streams
             .first()
-            .is_some_and(|s| s.complete || s.effects);
+            .is_some_and(|s| s.complete || s.effects || s.stopped);
         if only_if_loadable && !loadable {
             return false;
         }

@@ -809,3 +809,35 @@ fn a_dictionary_over_the_decoder_memory_limit_is_reported_not_skipped() {
         );
     }
 }
+
+#[test]
+fn the_time_limit_is_a_finding_never_a_silent_pass() {
+    // A limit of zero has passed before the first byte: nothing is
+    // scanned, and the artifact says so.
+    let data = zip(&[("archive/data.pkl", b"\x80\x02}q\x00.")]);
+    let options = limited(|l| l.max_time = Some(std::time::Duration::ZERO));
+    let r = scan(&data.as_slice(), Policy::builtin(), &options);
+    let arc005: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "ARC005")
+        .collect();
+    assert_eq!(arc005.len(), 1, "{:?}", codes(&r));
+    assert!(
+        arc005[0].message.starts_with("time limit (0 s) reached"),
+        "{}",
+        arc005[0].message
+    );
+    assert_eq!(Verdict::from_findings(&r.findings), Verdict::NotSafe);
+    // A decoder stops as soon as the deadline has passed.
+    let gz = gzip_of(2);
+    let bound = crate::compress::Bound {
+        deadline: Some(std::time::Instant::now()),
+        ..crate::compress::Bound::bytes(u64::MAX)
+    };
+    let d = crate::compress::decompress(crate::compress::Codec::Gzip, &gz, bound);
+    assert_eq!(d.stopped, Some(crate::compress::Stopped::Time));
+    assert!(d.data.is_empty());
+    // Without a limit the same archive is clean.
+    assert_eq!(Verdict::from_findings(&run(&data).findings), Verdict::Safe);
+}

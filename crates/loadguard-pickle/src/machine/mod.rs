@@ -44,6 +44,8 @@ pub(crate) enum StreamError {
     NotCallable,
     BadExtCode,
     NoStop,
+    /// The opcode or time limit was reached (reported as its own finding).
+    Stopped,
 }
 
 impl std::fmt::Display for StreamError {
@@ -58,6 +60,7 @@ impl std::fmt::Display for StreamError {
             Self::NotCallable => f.write_str("a constant is called (TypeError in CPython)"),
             Self::BadExtCode => f.write_str("EXT specifies code <= 0"),
             Self::NoStop => f.write_str("the stream ends without STOP"),
+            Self::Stopped => f.write_str("the scan stopped at its opcode or time limit"),
         }
     }
 }
@@ -113,6 +116,8 @@ pub(crate) struct StreamResult {
     /// pure-Python unpickler takes the line without its last byte
     /// (`readline()[:-1]`) and goes on.
     pub(crate) eof_line: bool,
+    /// The walk stopped at the opcode or time limit.
+    pub(crate) stopped: bool,
     /// The end of the FRAME that the STOP lies inside, when bytes of the
     /// frame follow the STOP: where a loader that read the frame whole
     /// (from a `BytesIO`) starts its next `load()`.
@@ -237,6 +242,7 @@ impl<'a> Machine<'a> {
             protocol: 0,
             opcodes: 0,
             complete: false,
+            stopped: false,
             error: None,
             effects: false,
             globals: Vec::new(),
@@ -247,6 +253,16 @@ impl<'a> Machine<'a> {
                 break Err((pos, StreamError::NoStop));
             }
             info.opcodes += 1;
+            if info.opcodes > self.limits.max_opcodes
+                || (info.opcodes & 0xfff == 1
+                    && self
+                        .options
+                        .deadline
+                        .is_some_and(|d| std::time::Instant::now() >= d))
+            {
+                self.stopped_finding(pos, info.opcodes > self.limits.max_opcodes);
+                break Err((pos, StreamError::Stopped));
+            }
             if self.fast_path
                 && let Some(next) = self.fast_step(pos)
             {
@@ -311,7 +327,9 @@ impl<'a> Machine<'a> {
                 invoked: g.invoked,
             })
             .collect();
-        let failed_at_start = matches!(outcome, Err((p, _)) if p == start);
+        let stopped = matches!(outcome, Err((_, StreamError::Stopped)));
+        info.stopped = stopped;
+        let failed_at_start = !stopped && matches!(outcome, Err((p, _)) if p == start);
         let truncated = matches!(
             outcome,
             Err((
@@ -324,7 +342,7 @@ impl<'a> Machine<'a> {
             Err((offset, error)) => {
                 info.error = Some(format!("{error} at offset {offset}"));
                 info.end = offset;
-                if !failed_at_start {
+                if !failed_at_start && !stopped {
                     let opcode = self
                         .data
                         .get(offset)
@@ -346,7 +364,27 @@ impl<'a> Machine<'a> {
             frame_tail,
             line_splice: self.line_splice,
             eof_line: self.eof_line,
+            stopped,
         }
+    }
+
+    /// The walk stops here: the opcode limit (`opcodes`) or the deadline.
+    fn stopped_finding(&mut self, offset: usize, opcodes: bool) {
+        let why = if opcodes {
+            format!("opcode limit ({}) reached", self.limits.max_opcodes)
+        } else {
+            "time limit reached".to_owned()
+        };
+        let location = Location::at_offset(offset as u64).with_stream(self.stream_index);
+        self.events.findings.push(
+            Finding::builder(
+                &rules::limit_exceeded::RULE,
+                format!("{why}; the rest of the data from here on was not scanned"),
+            )
+            .severity(Severity::High)
+            .at(location)
+            .build(),
+        );
     }
 
     fn location(&self, offset: usize, opcode: &'static str) -> Location {
