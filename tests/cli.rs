@@ -813,9 +813,8 @@ fn a_one_byte_decoded_budget_changes_no_verdict() {
     assert_eq!(a, b);
 }
 
-/// The rules of a one-file scan.
-fn rules_of(args: &[&str]) -> Vec<String> {
-    let (_, report) = json(args);
+/// The rules a JSON report found, in its order.
+fn rule_list(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
         .as_array()
         .cloned()
@@ -823,6 +822,11 @@ fn rules_of(args: &[&str]) -> Vec<String> {
         .iter()
         .map(|f| f["rule"].as_str().unwrap_or_default().to_owned())
         .collect()
+}
+
+/// The rules of a one-file scan.
+fn rules_of(args: &[&str]) -> Vec<String> {
+    rule_list(&json(args).1)
 }
 
 #[test]
@@ -886,14 +890,7 @@ fn container_limits_are_set_by_flag_and_by_config() {
             .current_dir(work.path())
             .output()
             .expect("run");
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-        v["findings"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .map(|f| f["rule"].as_str().unwrap_or_default().to_owned())
-            .collect::<Vec<_>>()
+        rule_list(&serde_json::from_slice(&out.stdout).expect("json"))
     };
     assert!(from_config(gz_arg).contains(&"ARC004".to_owned()));
     let pt_rules = from_config(pt_arg);
