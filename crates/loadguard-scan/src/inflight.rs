@@ -16,24 +16,49 @@
 //! A task that another thread joins (the zip walk's early scan of
 //! `data.pkl`) never waits: the joining thread may be the largest holder,
 //! and it cannot free anything before the task ends. See [`never_wait`].
+//! Work stealing can build such a dependency anywhere (a thread waiting in
+//! a join runs another file's scan, whose decoder then waits for the pool
+//! while the largest holder waits for that join), so a wait is also cut
+//! short: a decoder that has waited [`STALL`] while nothing was released
+//! anywhere goes on (counted as `forced`). The bound then gives way rather
+//! than the scan hanging.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 /// Decoded bytes held at once, process-wide, unless `--max-decoded-in-flight`
 /// (`ContainerLimits::max_in_flight`) says otherwise.
 pub const DEFAULT_BUDGET: u64 = 2 << 30;
 
 /// The process's pool: every decoder charges it.
-pub(crate) static DECODED: InFlight = InFlight::new();
+pub(crate) static DECODED: InFlight = InFlight::new(STALL);
 
-/// What is held, and the most that was held at once since the process
-/// started: `(held, peak)`, in bytes.
-pub fn decoded_in_flight() -> (u64, u64) {
+/// How long a decoder waits with nothing released anywhere before it goes
+/// on regardless.
+pub const STALL: Duration = Duration::from_secs(5);
+
+/// The process's pool, as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InFlightStats {
+    /// Decoded bytes held now.
+    pub held: u64,
+    /// The most held at once since the process started.
+    pub peak: u64,
+    /// Waits cut short because nothing was released for [`STALL`].
+    pub forced: u64,
+}
+
+/// What the process's decoders hold, and held at most.
+pub fn decoded_in_flight() -> InFlightStats {
     let s = DECODED.lock();
-    (s.total, s.peak)
+    InFlightStats {
+        held: s.total,
+        peak: s.peak,
+        forced: s.forced,
+    }
 }
 
 thread_local! {
@@ -65,6 +90,10 @@ struct State {
     peak: u64,
     /// Times a charge waited (for tests).
     waits: u64,
+    /// Releases so far: a waiter that sees none for [`STALL`] goes on.
+    releases: u64,
+    /// Waits cut short that way.
+    forced: u64,
 }
 
 impl State {
@@ -82,6 +111,7 @@ impl State {
 pub(crate) struct InFlight {
     state: Mutex<State>,
     freed: Condvar,
+    stall: Duration,
 }
 
 /// Bytes charged to one thread; released when dropped.
@@ -93,15 +123,18 @@ pub(crate) struct Charge<'p> {
 }
 
 impl InFlight {
-    pub(crate) const fn new() -> Self {
+    pub(crate) const fn new(stall: Duration) -> Self {
         Self {
             state: Mutex::new(State {
                 held: BTreeMap::new(),
                 total: 0,
                 peak: 0,
                 waits: 0,
+                releases: 0,
+                forced: 0,
             }),
             freed: Condvar::new(),
+            stall,
         }
     }
 
@@ -122,12 +155,24 @@ impl InFlight {
         let may_wait = !NO_WAIT.with(Cell::get);
         let mut s = self.lock();
         let mut waited = false;
+        let mut seen = s.releases;
         while may_wait && s.total.saturating_add(more) > budget && !s.is_largest(holder) {
             if !waited {
                 s.waits += 1;
                 waited = true;
             }
-            s = self.freed.wait(s).unwrap_or_else(PoisonError::into_inner);
+            let (guard, timeout) = self
+                .freed
+                .wait_timeout(s, self.stall)
+                .unwrap_or_else(PoisonError::into_inner);
+            s = guard;
+            if timeout.timed_out() {
+                if s.releases == seen {
+                    s.forced += 1;
+                    break;
+                }
+                seen = s.releases;
+            }
         }
         let st = &mut *s;
         *st.held.entry(holder).or_default() += more;
@@ -148,6 +193,7 @@ impl InFlight {
             }
         }
         st.total = st.total.saturating_sub(bytes);
+        st.releases += 1;
         drop(s);
         self.freed.notify_all();
     }
@@ -156,6 +202,11 @@ impl InFlight {
     fn snapshot(&self) -> (u64, u64, u64) {
         let s = self.lock();
         (s.total, s.peak, s.waits)
+    }
+
+    #[cfg(test)]
+    fn forced(&self) -> u64 {
+        self.lock().forced
     }
 }
 
@@ -249,7 +300,7 @@ mod tests {
     use super::*;
 
     fn pool() -> &'static InFlight {
-        Box::leak(Box::new(InFlight::new()))
+        Box::leak(Box::new(InFlight::new(STALL)))
     }
 
     #[test]
@@ -324,6 +375,26 @@ mod tests {
         assert_eq!(small.join().expect("join"), 1 << 20);
         assert_eq!(pool.snapshot().2, 0);
         drop(big);
+    }
+
+    #[test]
+    fn a_wait_with_nothing_released_anywhere_is_cut_short() {
+        // The largest holder never releases (as if it waited on a join
+        // that needs the waiter): after the stall time the waiter goes on.
+        let pool: &'static InFlight = Box::leak(Box::new(InFlight::new(Duration::from_millis(50))));
+        let budget = 1 << 20;
+        let mut big = Buffer::in_pool(pool, budget, 1 << 30);
+        big.extend(&vec![1u8; 2 << 20]);
+        let small = std::thread::spawn(move || {
+            let mut b = Buffer::in_pool(pool, budget, 1 << 30);
+            b.extend(&[2u8; 1 << 20]);
+            b.len()
+        });
+        assert_eq!(small.join().expect("join"), 1 << 20);
+        assert_eq!(pool.forced(), 1);
+        assert_eq!(pool.snapshot().2, 1);
+        drop(big);
+        assert_eq!(pool.snapshot().0, 0);
     }
 
     #[test]

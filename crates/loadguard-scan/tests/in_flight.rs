@@ -62,14 +62,19 @@ fn parallel_scans_hold_at_most_the_budget_plus_the_largest_holder() {
         verdicts.iter().all(|v| *v == Verdict::NotSafe),
         "{verdicts:?}"
     );
-    let (held, peak) = decoded_in_flight();
+    let stats = decoded_in_flight();
     assert_eq!(
-        held, 0,
+        stats.held, 0,
         "decoded bytes still charged after every scan ended"
     );
     // Each stream's buffer is 4 MiB (its 2 MiB and the doubling before it);
     // eight at once would be 32 MiB. Past the budget only the largest
-    // holder goes on, by at most its own buffer.
-    assert!(peak >= 2 << 20, "nothing was charged: {peak}");
-    assert!(peak <= BUDGET + (4 << 20), "peak {peak} bytes");
+    // holder goes on, by at most its own buffer; and a waiter that saw
+    // nothing released for the stall time (a machine too loaded to finish
+    // one scan in 5 s) by its own.
+    assert!(stats.peak >= 2 << 20, "nothing was charged: {stats:?}");
+    assert!(
+        stats.peak <= BUDGET + (4 << 20) * (1 + stats.forced),
+        "{stats:?}"
+    );
 }
