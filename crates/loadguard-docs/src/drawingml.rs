@@ -95,10 +95,8 @@ impl Walk<'_, '_> {
             _ => self.sheet.name.clone(),
         };
         Place {
-            part: Some(self.sheet.part.to_owned()),
             logical: Some(logical),
-            offset: Some(self.paragraph_at),
-            line: None,
+            ..Place::at(self.sheet.part, self.paragraph_at)
         }
     }
 
@@ -373,10 +371,8 @@ pub(crate) fn all_text(
             doc.segments.push(Segment {
                 text: std::mem::take(text),
                 place: Place {
-                    part: Some(part.to_owned()),
-                    offset: Some(at),
                     logical: cell.as_ref().map(|c| format!("comment on cell {c}")),
-                    ..Place::default()
+                    ..Place::at(part, at)
                 },
                 hidden: how.cloned(),
                 code: false,
@@ -430,11 +426,7 @@ pub(crate) fn all_text(
         }
         if elements > limits.max_nodes {
             doc.incomplete.push((
-                Place {
-                    part: Some(part.to_owned()),
-                    offset: Some(at),
-                    ..Place::default()
-                },
+                Place::at(part, at),
                 format!(
                     "more than {} elements: the rest of {part} was not read",
                     limits.max_nodes

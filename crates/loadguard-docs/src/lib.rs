@@ -179,6 +179,15 @@ impl Place {
         }
     }
 
+    /// A byte offset in a part of the document.
+    pub(crate) fn at(part: &str, offset: u64) -> Self {
+        Self {
+            part: Some(part.to_owned()),
+            offset: Some(offset),
+            ..Self::default()
+        }
+    }
+
     fn location(&self) -> Location {
         Location {
             members: self.part.iter().cloned().collect(),

@@ -179,11 +179,7 @@ fn styles(xml: &[u8], theme: Theme, doc: &mut Document) -> Styles {
         }
         if out.xfs.len() + out.fonts.len() + out.fills.len() > 1_000_000 {
             doc.incomplete.push((
-                Place {
-                    part: Some("xl/styles.xml".to_owned()),
-                    offset: Some(reader.buffer_position()),
-                    ..Place::default()
-                },
+                Place::at("xl/styles.xml", reader.buffer_position()),
                 "more than 1,000,000 fonts, fills and cell formats: the rest of the styles were not read, and cells using them are judged by defaults".to_owned(),
             ));
             break;
@@ -345,10 +341,8 @@ pub fn document(parts: &[(&str, &[u8])], limits: &Limits) -> Document {
             doc.segments.push(Segment {
                 text: text.clone(),
                 place: Place {
-                    part: Some("xl/sharedStrings.xml".to_owned()),
                     logical: Some(format!("shared string {i}")),
-                    offset: Some(*at),
-                    line: None,
+                    ..Place::at("xl/sharedStrings.xml", *at)
                 },
                 hidden: Some(Hiding::new(
                     Technique::Attribute,
@@ -413,11 +407,7 @@ fn sheet(
                     let n = |k: &str| attr(&e, k).and_then(|v| v.parse::<u32>().ok());
                     if hidden_columns.len() == crate::MAX_HIDDEN_RANGES {
                         doc.incomplete.push((
-                            Place {
-                                part: Some(s.part.to_owned()),
-                                offset: Some(at),
-                                ..Place::default()
-                            },
+                            Place::at(s.part, at),
                             format!(
                                 "more than {} hidden column ranges in sheet {:?}: cells in later ones are judged visible",
                                 crate::MAX_HIDDEN_RANGES,
@@ -483,10 +473,8 @@ fn sheet(
                             doc.segments.push(Segment {
                                 text,
                                 place: Place {
-                                    part: Some(s.part.to_owned()),
                                     logical: Some(format!("sheet {:?}, cell {r}", s.name)),
-                                    offset: Some(at),
-                                    line: None,
+                                    ..Place::at(s.part, at)
                                 },
                                 hidden,
                                 code: false,
@@ -502,11 +490,7 @@ fn sheet(
         }
         if cells > limits.max_nodes {
             doc.incomplete.push((
-                Place {
-                    part: Some(s.part.to_owned()),
-                    offset: Some(at),
-                    ..Place::default()
-                },
+                Place::at(s.part, at),
                 format!(
                     "more than {} cells: the rest of sheet {:?} was not read",
                     limits.max_nodes, s.name

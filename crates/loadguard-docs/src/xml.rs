@@ -43,11 +43,7 @@ pub(crate) fn reference(r: &BytesRef<'_>) -> Option<char> {
 /// Records that `part` stopped being well-formed at `at`.
 pub(crate) fn malformed(doc: &mut Document, part: &str, at: u64, e: &quick_xml::Error) {
     doc.incomplete.push((
-        Place {
-            part: Some(part.to_owned()),
-            offset: Some(at),
-            ..Place::default()
-        },
+        Place::at(part, at),
         format!("{part} is not well-formed XML ({e}): the part was read up to here"),
     ));
 }
