@@ -7,7 +7,7 @@ use loadguard_core::{Finding, Severity};
 
 use crate::compress::{self, Codec, Stopped};
 use crate::inflight::{self, Buffer};
-use crate::{Ctx, Format, Origin, Source, location, rules, source, tar, zip};
+use crate::{Ctx, Format, Origin, Source, location, npy, rules, source, tar, zip};
 
 /// A member's bytes: as read from the source (borrowed where it lies when
 /// it can be), or decoded (and charged to the process-wide pool until
@@ -155,6 +155,8 @@ impl Ctx<'_> {
             Office::of(archive.entries.iter().map(|e| e.name.as_str()))
         };
         let mut office_parts: Vec<(String, Bytes<'_>)> = Vec::new();
+        // An `.npz` or any zip that no loader above reads as its own.
+        let plain = torch_prefix.is_none() && !is_script && !is_keras && office.is_none();
         let storages = torch_prefix.as_ref().map(|p| format!("{p}data/"));
         let mut script_files = Vec::new();
         for entry in &archive.entries {
@@ -170,6 +172,13 @@ impl Ctx<'_> {
             let is_storage = storages
                 .as_ref()
                 .is_some_and(|p| entry.name.starts_with(p.as_str()));
+            if plain
+                && entry.method != 0
+                && entry.name.ends_with(".npy")
+                && self.npy_member_header(src, entry, &member)
+            {
+                continue;
+            }
             let Some(data) = self.member_bytes(src, entry, &member, is_storage) else {
                 continue;
             };
@@ -302,6 +311,32 @@ impl Ctx<'_> {
             Format::Zip
         };
         (format, claimed)
+    }
+
+    /// A compressed `.npy` member of a plain zip (an `.npz`): NumPy reads
+    /// its header, then array bytes it never interprets; only an object
+    /// dtype makes it unpickle. So the header is decoded from the member's
+    /// first bytes, and the rest is left compressed unless the dtype holds
+    /// objects (then false: the member is decoded and scanned whole). A
+    /// `np.savez_compressed` of zeros (deflate's best ratio, past the ratio
+    /// limit) is then no bomb, and a 2 GB array costs one block of inflate.
+    fn npy_member_header(
+        &mut self,
+        src: &dyn Source,
+        entry: &zip::Entry,
+        member: &[String],
+    ) -> bool {
+        let Some(prefix) = self.member_bytes(src, entry, member, true) else {
+            return false;
+        };
+        let header = npy::header_end(&prefix)
+            .filter(|&end| end <= prefix.len())
+            .and_then(|end| npy::parse(&prefix[..end]).ok());
+        let Some(h) = header.filter(|h| !h.has_object) else {
+            return false;
+        };
+        self.npy_header(&h, entry.size.saturating_sub(h.data_offset as u64), member);
+        true
     }
 
     /// A member's bytes (a prefix only, when `prefix_only`), decompressed

@@ -399,29 +399,8 @@ impl Ctx<'_> {
             .unwrap_or_default();
         match npy::parse(&head) {
             Ok(h) => {
-                if !h.duplicate_keys.is_empty() {
-                    self.report(
-                        &rules::npy_header::RULE,
-                        path,
-                        Some(0),
-                        format!(
-                            "header gives {} more than once: NumPy keeps the last, a text match the first",
-                            h.duplicate_keys.join(", ")
-                        ),
-                    );
-                }
-                if h.header_len > npy::NUMPY_HEADER_LIMIT {
-                    self.report(
-                        &rules::npy_header::RULE,
-                        path,
-                        Some(0),
-                        format!(
-                            "header of {} bytes: NumPy refuses it unless allow_pickle=True lifts the limit",
-                            h.header_len
-                        ),
-                    );
-                }
                 let body_len = src.size().saturating_sub(h.data_offset as u64);
+                self.npy_header(&h, body_len, path);
                 if h.has_object {
                     let body = src.read_at(
                         h.data_offset as u64,
@@ -432,15 +411,6 @@ impl Ctx<'_> {
                         p.push(format!("pickle@{}", h.data_offset));
                         self.pickle(&body.as_ref(), &p, false);
                     }
-                } else if let Some(expected) = h.data_len
-                    && u128::from(body_len) != expected
-                {
-                    self.report(
-                        &rules::npy_header::RULE,
-                        path,
-                        Some(h.data_offset as u64),
-                        format!("shape and dtype {} need {expected} data bytes, the file has {body_len}", h.descr),
-                    );
                 }
             }
             Err(e) => {
@@ -451,6 +421,48 @@ impl Ctx<'_> {
                     format!("unreadable .npy header: {e}"),
                 );
             }
+        }
+    }
+
+    /// What a parsed `.npy` header says about the file (duplicate keys, an
+    /// oversized header, data of another size than shape and dtype need):
+    /// `body_len` bytes follow the header.
+    pub(crate) fn npy_header(&mut self, h: &npy::Header, body_len: u64, path: &[String]) {
+        if !h.duplicate_keys.is_empty() {
+            self.report(
+                &rules::npy_header::RULE,
+                path,
+                Some(0),
+                format!(
+                    "header gives {} more than once: NumPy keeps the last, a text match the first",
+                    h.duplicate_keys.join(", ")
+                ),
+            );
+        }
+        if h.header_len > npy::NUMPY_HEADER_LIMIT {
+            self.report(
+                &rules::npy_header::RULE,
+                path,
+                Some(0),
+                format!(
+                    "header of {} bytes: NumPy refuses it unless allow_pickle=True lifts the limit",
+                    h.header_len
+                ),
+            );
+        }
+        if !h.has_object
+            && let Some(expected) = h.data_len
+            && u128::from(body_len) != expected
+        {
+            self.report(
+                &rules::npy_header::RULE,
+                path,
+                Some(h.data_offset as u64),
+                format!(
+                    "shape and dtype {} need {expected} data bytes, the file has {body_len}",
+                    h.descr
+                ),
+            );
         }
     }
 

@@ -193,23 +193,85 @@ fn many_members_do_not_push_the_payload_out_of_reach() {
     assert_eq!(payload_path(&r), ["archive/data.pkl"]);
 }
 
-#[test]
-fn deflated_members_are_decoded() {
-    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-    enc.write_all(PAYLOAD2).expect("deflate");
-    let deflated = enc.finish().expect("finish");
-    let crc = crc32fast::hash(PAYLOAD2);
-    let z = zip_with(&[("archive/data.pkl", &deflated)], |_, local, cd| {
+/// A zip of deflated members, as `zipfile` writes them with ZIP_DEFLATED.
+fn deflated_zip(members: &[(&str, &[u8])]) -> Vec<u8> {
+    let packed: Vec<Vec<u8>> = members
+        .iter()
+        .map(|(_, data)| {
+            let mut enc =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(data).expect("deflate");
+            enc.finish().expect("finish")
+        })
+        .collect();
+    let listed: Vec<(&str, &[u8])> = members
+        .iter()
+        .zip(&packed)
+        .map(|((name, _), d)| (*name, d.as_slice()))
+        .collect();
+    zip_with(&listed, |i, local, cd| {
+        let data = members[i].1;
+        let crc = crc32fast::hash(data);
         local[8] = 8;
         cd[10] = 8;
         local[14..18].copy_from_slice(&crc.to_le_bytes());
         cd[16..20].copy_from_slice(&crc.to_le_bytes());
-        local[22..26].copy_from_slice(&(PAYLOAD2.len() as u32).to_le_bytes());
-        cd[24..28].copy_from_slice(&(PAYLOAD2.len() as u32).to_le_bytes());
-    });
+        local[22..26].copy_from_slice(&(data.len() as u32).to_le_bytes());
+        cd[24..28].copy_from_slice(&(data.len() as u32).to_le_bytes());
+    })
+}
+
+#[test]
+fn deflated_members_are_decoded() {
+    let z = deflated_zip(&[("archive/data.pkl", PAYLOAD2)]);
     let r = run(&z);
     assert_eq!(payload_path(&r), ["archive/data.pkl"]);
     assert!(!has(&r, "ZIP004"), "{:?}", codes(&r));
+}
+
+/// An `.npy` file as NumPy writes it: version 1.0, the header padded to
+/// 64 bytes, then `body`.
+fn npy_file(descr: &str, shape: usize, body: &[u8]) -> Vec<u8> {
+    let mut dict = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({shape},), }}");
+    while (10 + dict.len() + 1) % 64 != 0 {
+        dict.push(' ');
+    }
+    dict.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(dict.len() as u16).to_le_bytes());
+    out.extend_from_slice(dict.as_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+#[test]
+fn compressed_npy_members_are_read_to_their_header_unless_they_hold_objects() {
+    // `np.savez_compressed` of zeros: deflate's best ratio (about 1030x),
+    // past the ratio limit were the member decoded whole. NumPy never
+    // interprets those bytes: only the header is read.
+    let zeros = vec![0u8; 8 << 20];
+    let weights = npy_file("<f4", 2 << 20, &zeros);
+    let z = deflated_zip(&[("w.npy", &weights)]);
+    let r = run(&z);
+    assert!(r.findings.is_empty(), "{:?}", codes(&r));
+    // The header is still checked, against the member's declared size.
+    let short = npy_file("<f4", 4, &zeros);
+    let r = run(&deflated_zip(&[("w.npy", &short)]));
+    assert_eq!(codes(&r), ["NPY001"]);
+    assert!(
+        r.findings[0]
+            .message
+            .contains("need 16 data bytes, the file has 8388608"),
+        "{}",
+        r.findings[0].message
+    );
+    // An object dtype holds a pickle: decoded whole and scanned.
+    let objects = npy_file("|O", 1, PAYLOAD2);
+    let r = run(&deflated_zip(&[("w.npy", &weights), ("o.npy", &objects)]));
+    assert!(has(&r, "PKL101"), "{:?}", codes(&r));
+    // The same zeros under another name are decoded, and stop at the ratio.
+    let r = run(&deflated_zip(&[("w.bin", &weights)]));
+    assert!(has(&r, "ARC004"), "{:?}", codes(&r));
 }
 
 #[test]
