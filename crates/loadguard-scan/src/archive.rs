@@ -598,7 +598,9 @@ impl Ctx<'_> {
         reader.set_thread_count(1);
         let limits = self.options.limits.clone();
         let deadline = self.deadline;
+        // Output and ratio across the archive (a solid block spans members).
         let mut output = 0u64;
+        let mut ratio = compress::Ratio::new(limits.max_ratio);
         let mut chunk = vec![0u8; 64 << 10];
         let result = reader.for_each_entries(|entry, r| {
             if entry.is_directory() {
@@ -626,9 +628,8 @@ impl Ctx<'_> {
                     stopped = Some(Stopped::Time);
                     break;
                 }
-                if output >= compress::RATIO_FREE
-                    && output > read.get().saturating_mul(limits.max_ratio)
-                {
+                ratio.note(&chunk[..n]);
+                if ratio.over(output, read.get()) {
                     stopped = Some(Stopped::Ratio {
                         ratio: limits.max_ratio,
                         output,

@@ -118,6 +118,15 @@ const LZMA_MEMORY_KIB: u32 = 256 << 10;
 /// Output allowed before the ratio is judged.
 pub const RATIO_FREE: u64 = 1 << 20;
 
+/// Output in chunks of nothing but zero bytes that the ratio does not count,
+/// per stream. Zeros are what real data compresses best (zero-initialised
+/// or sparse arrays: bzip2 and xz take 16 MB of them to a few hundred
+/// bytes, past 10,000x), and they cost the scanner nothing to walk (array
+/// bytes are skipped by length; a zero byte is no pickle opcode). Past
+/// this much, zeros count like any output: a bomb of zeros is stopped
+/// once it holds about this much.
+pub const ZEROS_FREE: u64 = 64 << 20;
+
 /// Compressed input is handed to the decoders this many bytes at a time, so
 /// the count of bytes read follows what the decoder has used: a stream that
 /// expands at the ratio limit is stopped within `ratio` times this much
@@ -181,6 +190,7 @@ pub fn decompress(codec: Codec, input: &[u8], bound: Bound) -> Decoded {
         bound,
         consumed: &consumed,
         hit: None,
+        ratio: Ratio::new(bound.max_ratio),
     };
     let result: io::Result<()> = match codec {
         Codec::Gzip => copy(flate2::bufread::MultiGzDecoder::new(reader), &mut out),
@@ -261,12 +271,45 @@ impl BufRead for Chunked<'_> {
     }
 }
 
+/// The ratio limit, judged as output arrives: output against the
+/// compressed bytes read so far, beyond [`RATIO_FREE`], not counting chunks
+/// of zeros while they stay within [`ZEROS_FREE`].
+#[derive(Debug)]
+pub(crate) struct Ratio {
+    max: u64,
+    zeros: u64,
+}
+
+impl Ratio {
+    pub(crate) fn new(max: u64) -> Self {
+        Self { max, zeros: 0 }
+    }
+
+    /// Takes note of a chunk of output.
+    pub(crate) fn note(&mut self, chunk: &[u8]) {
+        if chunk.iter().all(|&b| b == 0) {
+            self.zeros += chunk.len() as u64;
+        }
+    }
+
+    /// Whether `output` bytes from `consumed` compressed bytes are past it.
+    pub(crate) fn over(&self, output: u64, consumed: u64) -> bool {
+        let judged = if self.zeros <= ZEROS_FREE {
+            output.saturating_sub(self.zeros)
+        } else {
+            output
+        };
+        output >= RATIO_FREE && judged > consumed.max(1).saturating_mul(self.max)
+    }
+}
+
 /// A sink that refuses to grow past its bound.
 struct LimitedWriter<'a> {
     data: Buffer,
     bound: Bound,
     consumed: &'a Cell<u64>,
     hit: Option<Stopped>,
+    ratio: Ratio,
 }
 
 impl Write for LimitedWriter<'_> {
@@ -290,7 +333,7 @@ impl Write for LimitedWriter<'_> {
         // Bytes of a chunk the decoder has not finished with count as read
         // (it may need a whole block before it writes).
         let consumed = self.consumed.get().max(1);
-        if len >= RATIO_FREE && len > consumed.saturating_mul(self.bound.max_ratio) {
+        if self.ratio.over(len, consumed) {
             self.hit = Some(Stopped::Ratio {
                 ratio: self.bound.max_ratio,
                 output: len,
@@ -299,6 +342,7 @@ impl Write for LimitedWriter<'_> {
             return Err(io::Error::other("decompression ratio limit reached"));
         }
         let n = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        self.ratio.note(&buf[..n]);
         self.data.extend(&buf[..n]);
         Ok(n)
     }
@@ -340,5 +384,58 @@ mod tests {
         assert_eq!(capped.stopped, Some(Stopped::Limit { limit: 4096 }));
         let broken = decompress(Codec::Gzip, &gz[..gz.len() / 2], Bound::bytes(2 << 20));
         assert!(matches!(broken.stopped, Some(Stopped::Corrupt { .. })));
+    }
+}
+
+#[cfg(test)]
+mod zero_runs {
+    use std::io::Write as _;
+
+    use super::*;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(data).expect("write");
+        enc.finish().expect("finish")
+    }
+
+    const BOUND: Bound = Bound {
+        max_bytes: 4 << 30,
+        max_ratio: 1000,
+        max_in_flight: inflight::DEFAULT_BUDGET,
+        deadline: None,
+    };
+
+    #[test]
+    fn zeros_between_data_are_not_taken_for_a_bomb() {
+        // A pickle's opcodes, 16 MiB of zero array bytes, more opcodes:
+        // joblib's layout. Deflate takes the zeros past 1000x.
+        let mut body = b"\x80\x04opcodes".to_vec();
+        body.resize(body.len() + (16 << 20), 0);
+        body.extend_from_slice(b"more opcodes.");
+        let gz = gzip(&body);
+        assert!(body.len() as u64 > gz.len() as u64 * 1000);
+        let d = decompress(Codec::Gzip, &gz, BOUND);
+        assert_eq!(d.stopped, None);
+        assert_eq!(&*d.data, body.as_slice());
+    }
+
+    #[test]
+    fn a_bomb_of_zeros_stops_past_the_zero_allowance() {
+        // 6 gzip members of 16 MiB of zeros each: 96 MiB at about 1030x.
+        let one = gzip(&vec![0u8; 16 << 20]);
+        let bomb: Vec<u8> = one.iter().copied().cycle().take(one.len() * 6).collect();
+        let d = decompress(Codec::Gzip, &bomb, BOUND);
+        assert!(
+            matches!(d.stopped, Some(Stopped::Ratio { .. })),
+            "{:?}",
+            d.stopped
+        );
+        assert!(d.data.len() as u64 > ZEROS_FREE && (d.data.len() as u64) < ZEROS_FREE + (8 << 20));
+        // A bomb of anything else stops at its first MiB past the ratio.
+        let n = gzip(&vec![b'N'; 16 << 20]);
+        let d = decompress(Codec::Gzip, &n, BOUND);
+        assert!(matches!(d.stopped, Some(Stopped::Ratio { .. })));
+        assert!((d.data.len() as u64) < 2 * RATIO_FREE, "{}", d.data.len());
     }
 }

@@ -199,7 +199,7 @@ fn deflated_zip(members: &[(&str, &[u8])]) -> Vec<u8> {
         .iter()
         .map(|(_, data)| {
             let mut enc =
-                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
             enc.write_all(data).expect("deflate");
             enc.finish().expect("finish")
         })
@@ -246,11 +246,13 @@ fn npy_file(descr: &str, shape: usize, body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn compressed_npy_members_are_read_to_their_header_unless_they_hold_objects() {
-    // `np.savez_compressed` of zeros: deflate's best ratio (about 1030x),
-    // past the ratio limit were the member decoded whole. NumPy never
-    // interprets those bytes: only the header is read.
+    // `np.savez_compressed` of `np.ones`: deflate's best ratio (about
+    // 1030x), past the ratio limit were the member decoded whole (zeros
+    // would pass: the ratio leaves zero runs out). NumPy never interprets
+    // those bytes: only the header is read.
+    let ones: Vec<u8> = 1.0f32.to_le_bytes().repeat(8 << 20);
+    let weights = npy_file("<f4", 8 << 20, &ones);
     let zeros = vec![0u8; 8 << 20];
-    let weights = npy_file("<f4", 2 << 20, &zeros);
     let z = deflated_zip(&[("w.npy", &weights)]);
     let r = run(&z);
     assert!(r.findings.is_empty(), "{:?}", codes(&r));
@@ -269,7 +271,7 @@ fn compressed_npy_members_are_read_to_their_header_unless_they_hold_objects() {
     let objects = npy_file("|O", 1, PAYLOAD2);
     let r = run(&deflated_zip(&[("w.npy", &weights), ("o.npy", &objects)]));
     assert!(has(&r, "PKL101"), "{:?}", codes(&r));
-    // The same zeros under another name are decoded, and stop at the ratio.
+    // The same bytes under another name are decoded, and stop at the ratio.
     let r = run(&deflated_zip(&[("w.bin", &weights)]));
     assert!(has(&r, "ARC004"), "{:?}", codes(&r));
 }
