@@ -39,6 +39,13 @@ def bombs(folder: Path) -> None:
     with zipfile.ZipFile(folder / "bomb.npz", "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("a.npy", b"\x93NUMPY\x01\x00v\x00{'descr': '|O', 'fortran_order': False, 'shape': (1,), }" + b" " * 58 + b"\n" + body)
     (folder / "dup.pkl").write_bytes(b"\x80\x02N" + b"2" * 4_500_000 + b".")
+    # Zeros: not judged by the ratio up to 64 MiB per stream (zero-initialised arrays), so these
+    # stop after about 64 MiB rather than 1 MiB.
+    zeros = gzip.compress(b"\0" * (16 << 20), 9)
+    (folder / "zeros-bomb.gz").write_bytes(zeros * 64)
+    import bz2
+
+    (folder / "zeros-bomb.bz2").write_bytes(bz2.compress(b"\0" * (1 << 30), 9))
 
 
 def main() -> int:
