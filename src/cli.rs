@@ -1,6 +1,7 @@
 //! The command line's arguments (clap).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -358,8 +359,15 @@ fn read_optional(path: Option<&std::path::Path>) -> Result<Option<String>> {
 }
 
 fn parse_seconds(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 && v < 1e9 => Ok(v),
-        _ => Err(format!("{s:?} is not a number of seconds above 0")),
-    }
+    s.parse::<f64>()
+        .ok()
+        .and_then(seconds)
+        .map(|d| d.as_secs_f64())
+        .ok_or_else(|| format!("{s:?} is not a number of seconds above 0"))
+}
+
+/// A number of seconds as flags and `loadguard.toml` take it: finite, above
+/// 0, under 10^9.
+pub(crate) fn seconds(v: f64) -> Option<Duration> {
+    (v.is_finite() && v > 0.0 && v < 1e9).then(|| Duration::from_secs_f64(v))
 }

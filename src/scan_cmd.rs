@@ -109,12 +109,9 @@ impl Session {
                         .unwrap_or(cl.max_total_bytes),
                     max_members: args.max_members.or(l.max_members).unwrap_or(cl.max_members),
                     max_time: match args.file_timeout.or(l.file_timeout) {
-                        Some(s) if s.is_finite() && s > 0.0 && s < 1e9 => {
-                            Some(std::time::Duration::from_secs_f64(s))
-                        }
-                        Some(s) => {
-                            anyhow::bail!("file-timeout: {s} is not a number of seconds above 0")
-                        }
+                        Some(s) => Some(crate::cli::seconds(s).with_context(|| {
+                            format!("file-timeout: {s} is not a number of seconds above 0")
+                        })?),
                         None => None,
                     },
                     max_in_flight: args

@@ -420,15 +420,7 @@ impl Ctx<'_> {
                         codec.name()
                     ),
                 ),
-                Some(Stopped::Time) => {
-                    self.out_of_time(member);
-                }
-                Some(stop) => self.report(
-                    &rules::decompression_limit::RULE,
-                    member,
-                    Some(entry.data_offset),
-                    format!("member {}", stop.describe()),
-                ),
+                Some(stop) => self.report_stop(stop, member, Some(entry.data_offset), "member"),
                 None => {}
             }
             if !self.spend(decoded.data.len() as u64, member) {
@@ -665,17 +657,8 @@ impl Ctx<'_> {
         let mut member = path.to_vec();
         member.push(name.to_owned());
         self.check_member_name(name, &member);
-        match stopped {
-            Some(Stopped::Time) => {
-                self.out_of_time(&member);
-            }
-            Some(stop) => self.report(
-                &rules::decompression_limit::RULE,
-                &member,
-                None,
-                format!("member {}", stop.describe()),
-            ),
-            None => {}
+        if let Some(stop) = stopped {
+            self.report_stop(stop, &member, None, "member");
         }
         if !self.spend(data.len() as u64, &member) {
             return false;

@@ -499,15 +499,7 @@ impl Ctx<'_> {
                     decoded.data.len()
                 ),
             ),
-            Some(Stopped::Time) => {
-                self.out_of_time(path);
-            }
-            Some(stop) => self.report(
-                &rules::decompression_limit::RULE,
-                path,
-                None,
-                format!("{} data {}", codec.name(), stop.describe()),
-            ),
+            Some(stop) => self.report_stop(stop, path, None, &format!("{} data", codec.name())),
             None => {}
         }
         // A stream stopped before its first byte has nothing to scan (the

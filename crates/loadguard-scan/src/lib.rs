@@ -295,6 +295,28 @@ impl<'a> Ctx<'a> {
         true
     }
 
+    /// A decoder stopped short of its end, for a reason other than corrupt
+    /// data: the time limit (ARC005, once per artifact), or a size, ratio or
+    /// decoder-memory limit (ARC004 on `what`, "member" or "gzip data").
+    pub(crate) fn report_stop(
+        &mut self,
+        stop: &compress::Stopped,
+        path: &[String],
+        offset: Option<u64>,
+        what: &str,
+    ) {
+        if *stop == compress::Stopped::Time {
+            self.out_of_time(path);
+        } else {
+            self.report(
+                &rules::decompression_limit::RULE,
+                path,
+                offset,
+                format!("{what} {}", stop.describe()),
+            );
+        }
+    }
+
     /// How far a stream of this artifact may be decoded.
     pub(crate) fn bound(&self) -> compress::Bound {
         compress::Bound {
