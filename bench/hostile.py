@@ -46,6 +46,17 @@ def bombs(folder: Path) -> None:
     import bz2
 
     (folder / "zeros-bomb.bz2").write_bytes(bz2.compress(b"\0" * (1 << 30), 9))
+    # A FRAME that ends inside a line argument makes the engine scan a second view of the
+    # buffer and merge it with the first: many streams, or many distinct globals, after it.
+    import struct
+
+    def split_frame(rest: bytes) -> bytes:
+        return b"\x80\x04\x95" + struct.pack("<Q", 3) + b"Vab" + b"c\n." + rest
+
+    (folder / "views-streams.pkl").write_bytes(split_frame(b"N." * 200_000))
+    (folder / "views-globals.pkl").write_bytes(
+        split_frame(b"\x80\x02" + b"".join(b"cmod%d\nfn\n(V%d\ntR0" % (i, i) for i in range(100_000)) + b"N.")
+    )
 
 
 def main() -> int:

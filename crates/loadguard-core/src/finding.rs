@@ -4,7 +4,7 @@ use crate::{Confidence, Rule, Severity};
 
 /// Where a finding is: the file, the path of members inside it (container
 /// members, nested pickles), and the byte offset within the innermost one.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Location {
     /// The file on disk (or the URL-like name of a remote artifact). Filled in
     /// by the file scanner; engines that see only bytes leave it empty.

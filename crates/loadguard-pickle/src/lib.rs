@@ -19,6 +19,8 @@ pub mod opcode;
 pub mod policy;
 pub mod rules;
 
+use std::collections::{HashMap, HashSet};
+
 use loadguard_core::{Finding, Location, Severity};
 
 use crate::machine::{Machine, NestedBytes, Splice};
@@ -108,7 +110,7 @@ pub struct StreamInfo {
 }
 
 /// A global as the machine saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GlobalUse {
     pub module: String,
     /// The (dotted) name.
@@ -381,7 +383,7 @@ fn scan_views(
     let mut report = PickleReport::default();
     let mut views = Walk {
         pending: vec![0],
-        seen: std::collections::HashSet::new(),
+        seen: HashSet::new(),
         stream_index: 0,
         splices: Vec::new(),
         tails: 0,
@@ -436,6 +438,13 @@ fn scan_views(
 /// (offsets mapped back by `shift`) that are not already there, and its
 /// streams (a stream that one reader loads whole is a whole stream).
 fn merge_view(report: &mut PickleReport, alt: PickleReport, shift: impl Fn(usize) -> usize) {
+    // Keyed, not searched: a view of a buffer with many distinct findings
+    // or many streams must not cost their square.
+    let mut known: HashSet<(&'static str, String, Location)> = report
+        .findings
+        .iter()
+        .map(|g| (g.rule.code, g.message.clone(), g.location.clone()))
+        .collect();
     for mut f in alt.findings {
         // Its own frame crossing is the one this view was made for.
         if f.rule == &rules::parser_differential::RULE && f.message.contains("its FRAME") {
@@ -446,31 +455,38 @@ fn merge_view(report: &mut PickleReport, alt: PickleReport, shift: impl Fn(usize
         {
             f.location.offset = Some(shift(o as usize) as u64);
         }
-        let known = report
-            .findings
-            .iter()
-            .any(|g| g.rule == f.rule && g.message == f.message && g.location == f.location);
-        if !known {
+        if known.insert((f.rule.code, f.message.clone(), f.location.clone())) {
             report.findings.push(f);
         }
     }
+    let mut at: HashMap<usize, usize> = report
+        .streams
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.start, i))
+        .collect();
     for mut s in alt.streams {
         s.start = shift(s.start);
         s.end = shift(s.end);
-        match report.streams.iter_mut().find(|t| t.start == s.start) {
-            Some(t) => {
+        match at.get(&s.start) {
+            Some(&i) => {
+                let t = &mut report.streams[i];
                 if s.complete && !t.complete {
                     t.complete = true;
                     t.end = s.end;
                     t.error = None;
                 }
+                let mut has: HashSet<GlobalUse> = t.globals.iter().cloned().collect();
                 for g in s.globals {
-                    if !t.globals.contains(&g) {
+                    if has.insert(g.clone()) {
                         t.globals.push(g);
                     }
                 }
             }
-            None => report.streams.push(s),
+            None => {
+                at.insert(s.start, report.streams.len());
+                report.streams.push(s);
+            }
         }
     }
 }
@@ -479,7 +495,7 @@ fn merge_view(report: &mut PickleReport, alt: PickleReport, shift: impl Fn(usize
 /// on where the next stream starts.
 struct Walk {
     pending: Vec<usize>,
-    seen: std::collections::HashSet<usize>,
+    seen: HashSet<usize>,
     stream_index: u32,
     /// Line arguments that crossed a frame's end.
     splices: Vec<Splice>,
