@@ -54,6 +54,30 @@ def bombs(folder: Path) -> None:
         return b"\x80\x04\x95" + struct.pack("<Q", 3) + b"Vab" + b"c\n." + rest
 
     (folder / "views-streams.pkl").write_bytes(split_frame(b"N." * 200_000))
+    # A Keras Lambda layer whose marshaled code holds 200,000 distinct names.
+    import base64
+    import json
+
+    names = b"".join(b"z\x06" + b"n%05d" % i for i in range(200_000))
+    with zipfile.ZipFile(ROOT / "tests" / "fixtures" / "rules" / "KR001" / "lambda.keras") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    config = json.loads(parts["config.json"])
+
+    def put(o: object) -> None:
+        if isinstance(o, dict):
+            if o.get("class_name") == "__lambda__":
+                o["config"]["code"] = base64.b64encode(names).decode()
+            for v in o.values():
+                put(v)
+        elif isinstance(o, list):
+            for v in o:
+                put(v)
+
+    put(config)
+    parts["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(folder / "lambda-names.keras", "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
     (folder / "views-globals.pkl").write_bytes(
         split_frame(b"\x80\x02" + b"".join(b"cmod%d\nfn\n(V%d\ntR0" % (i, i) for i in range(100_000)) + b"N.")
     )

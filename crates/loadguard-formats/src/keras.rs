@@ -406,6 +406,9 @@ fn get_nested_code(f: &[(String, Json)]) -> Option<String> {
 /// either way) and unicode strings (`u`/`t`).
 fn marshal_names(b: &[u8]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // A set beside the list: code with many distinct names must not cost
+    // their square.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut i = 0;
     while i < b.len() {
         let t = b[i] & 0x7f;
@@ -429,7 +432,7 @@ fn marshal_names(b: &[u8]) -> Vec<String> {
                 .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
         {
             let name = String::from_utf8_lossy(s).into_owned();
-            if !out.contains(&name) {
+            if seen.insert(name.clone()) {
                 out.push(name);
             }
             i = start + len;
