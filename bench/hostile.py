@@ -54,6 +54,10 @@ def bombs(folder: Path) -> None:
         return b"\x80\x04\x95" + struct.pack("<Q", 3) + b"Vab" + b"c\n." + rest
 
     (folder / "views-streams.pkl").write_bytes(split_frame(b"N." * 200_000))
+    # HTML whose tree costs the square of its size: misnested formatting elements (each
+    # paragraph clones every earlier <b>), and deep nesting.
+    (folder / "clones.html").write_text("".join(f'<b class="{i}"><p>x' for i in range(16_000)))
+    (folder / "nested.html").write_text("<div>" * 80_000 + "x" + "</div>" * 80_000)
     # A Keras Lambda layer whose marshaled code holds 200,000 distinct names.
     import base64
     import json

@@ -11,16 +11,15 @@
 //! `aria-hidden="true"` hides nothing from the eye (it hides from screen
 //! readers), so its text is judged as visible text.
 
+mod budget;
 pub(crate) mod css;
 mod sink;
 
-use html5ever::tendril::TendrilSink;
 use html5ever::tree_builder::TreeBuilderOpts;
-use html5ever::{ParseOpts, parse_document};
 
 use crate::{Document, Hiding, Limits, Place, Segment, Technique};
 use css::{ElementInfo, Rgba, Sheet, WHITE};
-use sink::{Arena, Data, Dom, Id};
+use sink::{Data, Dom, Id};
 
 /// Elements that end a line of visible text.
 const BLOCKS: &[&str] = &[
@@ -180,16 +179,22 @@ pub(crate) fn document_with(data: &[u8], limits: &Limits, linked: Option<Linked<
         data
     };
     let text = String::from_utf8_lossy(data);
-    let opts = ParseOpts {
-        tree_builder: TreeBuilderOpts {
-            // Text inside <noscript> is parsed as markup, the way a reader
-            // without JavaScript and most extractors see it.
-            scripting_enabled: false,
-            ..TreeBuilderOpts::default()
-        },
-        ..ParseOpts::default()
+    let opts = TreeBuilderOpts {
+        // Text inside <noscript> is parsed as markup, the way a reader
+        // without JavaScript and most extractors see it.
+        scripting_enabled: false,
+        ..TreeBuilderOpts::default()
     };
-    let dom = parse_document(Arena::new(), opts).one(text.as_ref());
+    let (dom, cut) = budget::parse(&text, opts, limits.max_nodes);
+    if let Some(cut) = cut {
+        doc.incomplete.push((
+            Place::line(u32::try_from(cut.line).unwrap_or(u32::MAX)),
+            format!(
+                "the HTML was read only up to line {}: {}; the rest was not read",
+                cut.line, cut.why
+            ),
+        ));
+    }
     Walk::new(&dom, limits, &mut doc, linked).run();
     doc
 }

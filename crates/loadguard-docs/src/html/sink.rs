@@ -35,12 +35,45 @@ pub(crate) struct Node {
     pub data: Data,
     /// The source line the parser was on when it made the node.
     pub line: u32,
+    /// Formatting elements among the node and its ancestors when it was
+    /// inserted.
+    formatting_depth: u32,
 }
 
 #[derive(Default)]
 pub(crate) struct Arena {
     nodes: RefCell<Vec<Node>>,
     line: Cell<u32>,
+    /// The tree builder's work so far (see `budget.rs`).
+    work: Cell<u64>,
+    /// How many formatting elements enclose the node last inserted: about
+    /// the list of active formatting elements the tree builder scans.
+    last_formatting_depth: Cell<u32>,
+}
+
+/// The formatting elements: the tree builder keeps them in its list of
+/// active formatting elements.
+pub(crate) fn is_formatting(name: &html5ever::LocalName) -> bool {
+    matches!(
+        &**name,
+        "a" | "b"
+            | "big"
+            | "code"
+            | "em"
+            | "font"
+            | "i"
+            | "nobr"
+            | "s"
+            | "small"
+            | "strike"
+            | "strong"
+            | "tt"
+            | "u"
+    )
+}
+
+fn is_html_formatting(name: &QualName) -> bool {
+    name.ns == html5ever::ns!(html) && is_formatting(&name.local)
 }
 
 pub(crate) struct Dom {
@@ -54,6 +87,23 @@ impl Arena {
         arena
     }
 
+    pub(crate) fn charge(&self, units: u64) {
+        self.work.set(self.work.get().saturating_add(units));
+    }
+
+    pub(crate) fn work(&self) -> u64 {
+        self.work.get()
+    }
+
+    /// What scanning the list of active formatting elements costs now.
+    pub(crate) fn formatting_scan(&self) -> u64 {
+        u64::from(self.last_formatting_depth.get())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.borrow().len()
+    }
+
     fn push(&self, data: Data) -> Id {
         let mut nodes = self.nodes.borrow_mut();
         nodes.push(Node {
@@ -61,6 +111,7 @@ impl Arena {
             children: Vec::new(),
             data,
             line: self.line.get().max(1),
+            formatting_depth: 0,
         });
         nodes.len() - 1
     }
@@ -95,6 +146,19 @@ impl Arena {
         let mut nodes = self.nodes.borrow_mut();
         Self::detach(&mut nodes, child);
         nodes[child].parent = Some(parent);
+        let mut depth = nodes[parent].formatting_depth;
+        if let Data::Element { name, attrs, .. } = &nodes[child].data
+            && is_html_formatting(name)
+        {
+            // The Noah's Ark clause compared the new element with each entry
+            // of the list (the formatting elements that enclose it), copying
+            // and sorting both tags' attributes.
+            let per_entry = 16 + 64 * attrs.len() as u64;
+            self.charge(u64::from(depth).saturating_mul(per_entry));
+            depth = depth.saturating_add(1);
+        }
+        nodes[child].formatting_depth = depth;
+        self.last_formatting_depth.set(depth);
         match index {
             Some(i) => nodes[parent].children.insert(i, child),
             None => nodes[parent].children.push(child),
@@ -120,6 +184,7 @@ impl TreeSink for Arena {
     }
 
     fn elem_name<'a>(&'a self, target: &'a Id) -> Ref<'a, QualName> {
+        self.charge(1);
         Ref::map(self.nodes.borrow(), |n| match &n[*target].data {
             Data::Element { name, .. } => name,
             // html5ever asks only for elements' names.
@@ -128,6 +193,7 @@ impl TreeSink for Arena {
     }
 
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> Id {
+        self.charge(1);
         let template = flags.template.then(|| self.push(Data::Document));
         self.push(Data::Element {
             name,
@@ -168,6 +234,7 @@ impl TreeSink for Arena {
     }
 
     fn same_node(&self, x: &Id, y: &Id) -> bool {
+        self.charge(1);
         x == y
     }
 
