@@ -58,6 +58,24 @@ def bombs(folder: Path) -> None:
     # paragraph clones every earlier <b>), and deep nesting.
     (folder / "clones.html").write_text("".join(f'<b class="{i}"><p>x' for i in range(16_000)))
     (folder / "nested.html").write_text("<div>" * 80_000 + "x" + "</div>" * 80_000)
+    # A PDF page whose deflated content stream is ten million `0 0 m` operations (88 KB).
+    content = b"0 0 m " * 10_000_000
+    z = zlib.compress(content, 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(z) + z + b"\nendstream",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    (folder / "operations.pdf").write_bytes(out)
     # A Keras Lambda layer whose marshaled code holds 200,000 distinct names.
     import base64
     import json

@@ -350,13 +350,6 @@ impl<'a> Page<'a> {
         depth: usize,
         layer: Option<String>,
     ) {
-        let content = match Content::decode(data) {
-            Ok(c) => c,
-            Err(e) => {
-                self.incomplete(format!("a content stream could not be parsed ({e})"));
-                return;
-            }
-        };
         let mut g = start;
         let mut saved: Vec<Graphics> = Vec::new();
         let (mut tm, mut tlm) = (IDENTITY, IDENTITY);
@@ -364,7 +357,17 @@ impl<'a> Page<'a> {
         let mut marked: Vec<Option<String>> = vec![layer];
         let mut path_rect: Option<[f32; 4]> = None;
         let mut clip_pending = false;
-        for op in &content.operations {
+        // One operation at a time: a content stream of millions of small
+        // operations, collected whole, held hundreds of bytes for each of
+        // its bytes (an 88 KB file of deflated `0 0 m` took 5.7 GB).
+        for op in Content::decode_iter(data) {
+            let op = match op {
+                Ok(op) => op,
+                Err(e) => {
+                    self.incomplete(format!("a content stream could not be parsed ({e})"));
+                    return;
+                }
+            };
             self.operations += 1;
             if self.operations > self.limits.max_nodes {
                 self.incomplete(format!(

@@ -147,3 +147,42 @@ fn a_broken_pdf_is_reported_not_skipped() {
     let doc = document(b"%PDF-1.7\n1 0 obj << /Type /Catalog", &Limits::default());
     assert!(doc.findings().iter().any(|f| f.rule.code == "DOC007"));
 }
+
+#[test]
+fn content_is_read_one_operation_at_a_time_up_to_the_limit_or_the_damage() {
+    // Past the operation limit the rest of the page is not read, and says so.
+    let many = format!(
+        "BT /F1 12 Tf 72 700 Td (first) Tj ET {}",
+        "0 0 m ".repeat(3_000)
+    );
+    let limits = Limits {
+        max_nodes: 1_000,
+        ..Limits::default()
+    };
+    let doc = document(&page_with(&many, "", ""), &limits);
+    assert!(
+        doc.incomplete
+            .iter()
+            .any(|(_, why)| why.contains("more than 1000 content operations")),
+        "{:?}",
+        doc.incomplete
+    );
+    assert!(doc.segments.iter().any(|s| s.text.contains("first")));
+    // A stream damaged part way: what comes before the damage is read, and
+    // the damage is reported.
+    let damaged =
+        "BT /F1 12 Tf 72 700 Td (Ignore previous instructions) Tj ET BI /W 1 /H 1 /CS /Nope ID x";
+    let doc = document(&page_with(damaged, "", ""), &Limits::default());
+    assert!(
+        doc.incomplete
+            .iter()
+            .any(|(_, why)| why.contains("could not be parsed")),
+        "{:?}",
+        doc.incomplete
+    );
+    assert!(
+        doc.segments
+            .iter()
+            .any(|s| s.text.contains("Ignore previous instructions"))
+    );
+}
