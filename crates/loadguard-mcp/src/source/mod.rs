@@ -126,6 +126,7 @@ fn add_siblings(module: &mut Module, read: Siblings<'_>) {
     };
     let own = module.relative_imports.clone();
     enqueue(&mut queue, &own);
+    let mut names: HashSet<String> = module.funcs.iter().map(|f| f.name.clone()).collect();
     let mut next = 0;
     while next < queue.len() {
         let (spec, imported) = queue[next].clone();
@@ -153,14 +154,16 @@ fn add_siblings(module: &mut Module, read: Siblings<'_>) {
             if let Some(prefix) = &whole {
                 let mut h = g.clone();
                 h.name = format!("{prefix}.{}", g.name);
+                names.insert(h.name.clone());
                 module.funcs.push(h);
             }
             if let Some((called, _)) = imported.iter().find(|(_, member)| *member == g.name) {
                 g.name = called.clone();
-            } else if module.funcs.iter().any(|f| f.name == g.name) {
+            } else if names.contains(&g.name) {
                 // A helper of the sibling that shares a name here: keep ours.
                 continue;
             }
+            names.insert(g.name.clone());
             module.funcs.push(g);
         }
     }
@@ -236,6 +239,7 @@ fn scan_here(
         validators: taint::validators(&module),
         propagates: HashMap::new(),
         checked: HashMap::new(),
+        names: Names::of(&module),
     };
     a.index_checked();
     a.propagation();
@@ -275,16 +279,14 @@ fn tool_list(m: &Module, server: &str) -> ServerTools {
         server: server.to_owned(),
         ..ServerTools::default()
     };
+    let mut listed = HashSet::new();
     for def in m
         .funcs
         .iter()
         .filter_map(|f| f.tool.as_ref())
         .chain(m.data_tools.iter())
     {
-        if def.entry_only || def.name.is_empty() {
-            continue;
-        }
-        if st.tools.iter().any(|t| t.name == def.name) {
+        if def.entry_only || def.name.is_empty() || !listed.insert(def.name.as_str()) {
             continue;
         }
         st.tools.push(Tool {
@@ -336,6 +338,35 @@ struct Analysis<'a> {
     propagates: HashMap<usize, bool>,
     /// Per function address: identifiers it hands to a validator.
     checked: HashMap<usize, HashSet<String>>,
+    /// Functions by name, first of each (a server of thousands of tools
+    /// must not search the list per call).
+    names: Names<'a>,
+}
+
+#[derive(Default)]
+struct Names<'a> {
+    /// Any function, by name.
+    any: HashMap<&'a str, usize>,
+    /// Functions read from a sibling file, by the name they were imported as.
+    imported: HashMap<&'a str, usize>,
+    /// Functions that check a path.
+    guard_paths: HashSet<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    fn of(m: &'a Module) -> Self {
+        let mut names = Names::default();
+        for (i, f) in m.funcs.iter().enumerate() {
+            names.any.entry(f.name.as_str()).or_insert(i);
+            if f.file.is_some() {
+                names.imported.entry(f.name.as_str()).or_insert(i);
+            }
+            if f.contains_path {
+                names.guard_paths.insert(f.name.as_str());
+            }
+        }
+        names
+    }
 }
 
 impl Analysis<'_> {
@@ -375,12 +406,7 @@ impl Analysis<'_> {
 
     fn func_named(&self, callee: &str) -> Option<usize> {
         // A function imported from a sibling, called as it was imported.
-        if let Some(i) = self
-            .m
-            .funcs
-            .iter()
-            .position(|f| f.file.is_some() && f.name == callee)
-        {
+        if let Some(&i) = self.names.imported.get(callee) {
             return Some(i);
         }
         let name = callee.rsplit('.').next()?;
@@ -392,11 +418,6 @@ impl Analysis<'_> {
         if !local {
             return None;
         }
-        self.m.funcs.iter().position(|f| {
-            f.name == name
-                && f.tool
-                    .as_ref()
-                    .is_none_or(|t| !t.entry_only || f.name == name)
-        })
+        self.names.any.get(name).copied()
     }
 }

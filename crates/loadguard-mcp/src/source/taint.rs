@@ -451,7 +451,7 @@ impl Analysis<'_> {
             .collect();
         let guarded_path = chain
             .iter()
-            .any(|n| m.funcs.iter().any(|g| &g.name == n && g.contains_path));
+            .any(|n| self.names.guard_paths.contains(n.as_str()));
         let via = if chain.len() > 1 {
             format!(" (through {})", chain.join(" → "))
         } else {
