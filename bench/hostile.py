@@ -76,6 +76,15 @@ def bombs(folder: Path) -> None:
     out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
     (folder / "operations.pdf").write_bytes(out)
+    # An MCP server source that registers 20,000 tools.
+    doc = '"' * 3
+    tools = "".join(
+        f"@mcp.tool()\ndef t{i}(a: str) -> str:\n    {doc}Tool {i}{doc}\n    return a\n"
+        for i in range(20_000)
+    )
+    (folder / "tools_server.py").write_text(
+        'from mcp.server.fastmcp import FastMCP\nmcp = FastMCP("x")\n' + tools
+    )
     # A Keras Lambda layer whose marshaled code holds 200,000 distinct names.
     import base64
     import json
