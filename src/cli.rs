@@ -271,6 +271,10 @@ pub(crate) struct ScanArgs {
     /// Maximum memo entries per stream.
     #[arg(long)]
     pub(crate) max_memo: Option<usize>,
+    /// Maximum distinct globals kept per pickle stream (later ones are still
+    /// judged, and share one entry per verdict).
+    #[arg(long)]
+    pub(crate) max_globals: Option<usize>,
     /// Maximum depth of pickles nested in pickles.
     #[arg(long)]
     pub(crate) max_depth: Option<u32>,

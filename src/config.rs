@@ -64,6 +64,7 @@ pub(crate) struct ConfigLimits {
     pub(crate) max_stack: Option<usize>,
     pub(crate) max_marks: Option<usize>,
     pub(crate) max_memo: Option<usize>,
+    pub(crate) max_globals: Option<usize>,
     pub(crate) max_depth: Option<u32>,
     pub(crate) max_findings: Option<usize>,
     pub(crate) max_container_depth: Option<u32>,

@@ -82,6 +82,7 @@ impl Session {
                         max_stack: args.max_stack.or(l.max_stack).unwrap_or(pl.max_stack),
                         max_marks: args.max_marks.or(l.max_marks).unwrap_or(pl.max_marks),
                         max_memo: args.max_memo.or(l.max_memo).unwrap_or(pl.max_memo),
+                        max_globals: args.max_globals.or(l.max_globals).unwrap_or(pl.max_globals),
                         max_depth: args.max_depth.or(l.max_depth).unwrap_or(pl.max_depth),
                         max_findings: args
                             .max_findings

@@ -876,6 +876,12 @@ fn container_limits_are_set_by_flag_and_by_config() {
     let cut = rules_of(&["--no-config", "--max-opcodes", "1", evil_arg]);
     assert_eq!(cut, ["PKL008"]);
     assert!(rules_of(&["--no-config", evil_arg]).contains(&"PKL101".to_owned()));
+    // Distinct globals per stream: past the limit still judged.
+    let shared = rules_of(&["--no-config", "--max-globals", "0", evil_arg]);
+    assert!(
+        shared.contains(&"PKL008".to_owned()) && shared.contains(&"PKL101".to_owned()),
+        "{shared:?}"
+    );
 
     // The same from loadguard.toml's [limits].
     let work = tempfile::tempdir().expect("tempdir");
@@ -902,4 +908,14 @@ fn container_limits_are_set_by_flag_and_by_config() {
     )
     .expect("write");
     assert_eq!(from_config(pt_arg), ["ARC005"]);
+    std::fs::write(
+        work.path().join("loadguard.toml"),
+        "[limits]\nmax-globals = 0\n",
+    )
+    .expect("write");
+    let shared = from_config(evil_arg);
+    assert!(
+        shared.contains(&"PKL008".to_owned()) && shared.contains(&"PKL101".to_owned()),
+        "{shared:?}"
+    );
 }

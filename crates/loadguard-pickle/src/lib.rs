@@ -44,6 +44,10 @@ pub struct Limits {
     pub max_findings: usize,
     /// Opcodes per stream; past it the rest of the buffer is not scanned.
     pub max_opcodes: u64,
+    /// Distinct globals kept per stream. Past it, a new global is still
+    /// judged, and shares the entry of the first one past the limit with
+    /// the same verdict (names on an allowlist are few and always kept).
+    pub max_globals: usize,
 }
 
 impl Default for Limits {
@@ -56,6 +60,7 @@ impl Default for Limits {
             max_depth: 8,
             max_findings: 1000,
             max_opcodes: 1 << 32,
+            max_globals: 1 << 16,
         }
     }
 }

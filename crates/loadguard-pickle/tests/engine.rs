@@ -703,6 +703,53 @@ fn memo_limit_reports_and_keeps_judging_globals() {
     assert!(c.contains(&"PKL101"), "{c:?}");
 }
 
+#[test]
+fn globals_past_the_limit_are_still_judged_in_bounded_memory() {
+    // Many distinct unknown globals (a few bytes each), then a dangerous
+    // one: past the limit each still has its verdict.
+    let mut data = b"\x80\x02".to_vec();
+    for i in 0..50 {
+        data.extend_from_slice(format!("cmod{i}\nfn\n)R0").as_bytes());
+    }
+    data.extend_from_slice(b"cposix\nsystem\n(S'touch /tmp/loadguard-canary'\ntR0");
+    data.extend_from_slice(b"cbuiltins\nlen\n)R.");
+    let options = limited(|l| l.max_globals = 8);
+    let r = scan(&data, &options);
+    let c = codes(&r);
+    assert!(c.contains(&"PKL101"), "{c:?}");
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule.code == "PKL008" && f.message.contains("distinct globals limit (8)")),
+        "{:?}",
+        r.findings
+    );
+    // One entry per verdict past the limit: the unknown calls after the
+    // eighth share the first one's finding, counted.
+    let unknown: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "PKL001")
+        .collect();
+    assert_eq!(unknown.len(), 9, "{unknown:?}");
+    assert!(unknown.iter().any(|f| f.occurrences == 42), "{unknown:?}");
+    assert!(
+        r.streams[0].globals.len() <= 11,
+        "{:?}",
+        r.streams[0].globals
+    );
+    // The same stream under the default limit: every global its own.
+    let all = scan(&data, &Options::default());
+    assert_eq!(
+        all.findings
+            .iter()
+            .filter(|f| f.rule.code == "PKL001")
+            .count(),
+        50
+    );
+    assert!(!codes(&all).contains(&"PKL008"));
+}
+
 // ---- opcode coverage: plain data in every form is clean ------------------------------------
 
 #[test]

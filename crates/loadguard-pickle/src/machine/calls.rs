@@ -52,6 +52,42 @@ impl<'a> Machine<'a> {
         } else {
             self.policy.classify(m, n)
         };
+        // Past the limit, a name off every allowlist (of which a stream can
+        // make millions, a few bytes each) shares one entry per verdict:
+        // judged the same, counted, and kept in bounded memory.
+        let overflow = if self.globals.len() >= self.limits.max_globals {
+            let bucket = match &class {
+                Class::Allowed(_) | Class::Reaches { .. } => None,
+                Class::Dangerous {
+                    category,
+                    confidence,
+                    ..
+                } => Some(format!("{category:?}/{confidence:?}")),
+                Class::Unknown => Some("unknown".to_owned()),
+            };
+            if let Some(bucket) = bucket {
+                if let Some(&id) = self.global_overflow.get(&bucket) {
+                    return id;
+                }
+                let limit = self.limits.max_globals;
+                self.event(
+                    &crate::rules::limit_exceeded::RULE,
+                    "distinct globals",
+                    offset,
+                    opcode,
+                    || {
+                        format!(
+                            "distinct globals limit ({limit}) reached: each later new global is still judged, and reported under the first one past the limit with its verdict"
+                        )
+                    },
+                );
+                Some(bucket)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
         let display = format!("{m}.{n}");
         let id = self.globals.len() as u32;
         if display == "joblib.numpy_pickle.NumpyArrayWrapper" {
@@ -71,7 +107,14 @@ impl<'a> Machine<'a> {
             invoke_opcode: "",
             invoke_args: None,
         });
-        self.global_index.insert(key, id);
+        match overflow {
+            Some(bucket) => {
+                self.global_overflow.insert(bucket, id);
+            }
+            None => {
+                self.global_index.insert(key, id);
+            }
+        }
         id
     }
 

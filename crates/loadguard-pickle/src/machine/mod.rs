@@ -175,6 +175,8 @@ pub(crate) struct Machine<'a> {
     owned: Vec<Vec<u8>>,
     globals: Vec<GlobalEntry>,
     global_index: HashMap<(bool, String, String), u32>,
+    /// Past `max_globals`: the shared entry of each verdict.
+    global_overflow: HashMap<String, u32>,
     events: Events,
     nested: Vec<Nested>,
     frame_end: Option<usize>,
@@ -219,6 +221,7 @@ impl<'a> Machine<'a> {
             owned: Vec::new(),
             globals: Vec::new(),
             global_index: HashMap::new(),
+            global_overflow: HashMap::new(),
             events: Events::default(),
             nested: Vec::new(),
             frame_end: None,

@@ -1,7 +1,7 @@
 loadguard_core::declare_rule! {
 /// ## What it does
 /// Flags a stream that reached one of the engine's explicit limits: stack depth, MARK depth, memo size,
-/// stored tuple values, nested-pickle depth or the number of findings.
+/// stored tuple values, distinct globals, nested-pickle depth or the number of findings.
 ///
 /// ## Why is this bad?
 /// Limits keep memory bounded on hostile input (DUP bombs, nested MARKs, huge memo indices). When one is
@@ -16,6 +16,7 @@ loadguard_core::declare_rule! {
 ///
 /// ## How to fix
 /// If the file is yours and large, raise the limit (`--max-stack`, `--max-marks`, `--max-memo`,
+/// `--max-globals`,
 /// `--max-depth`, `--max-findings` or `[limits]`). Otherwise treat it as hostile.
 ///
 /// ## References
