@@ -76,6 +76,8 @@ def bombs(folder: Path) -> None:
     out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
     out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
     (folder / "operations.pdf").write_bytes(out)
+    # A model card of one 7 MB line with 100,000 links (a column is counted per finding).
+    (folder / "links.md").write_text(("[x](http://e.com/" + "a" * 50 + ") ") * 100_000)
     # An MCP server source that registers 20,000 tools.
     doc = '"' * 3
     tools = "".join(

@@ -356,15 +356,35 @@ fn regions(text: &str, kind: Kind) -> Vec<(usize, usize, Region)> {
     out
 }
 
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect()
+/// Where lines start, and the last column found: a column is counted in
+/// characters from the line's start, so a text of one long line with many
+/// findings would cost their number times its length; counting on from
+/// the last place asked for on the same line keeps it linear.
+struct Lines {
+    starts: Vec<usize>,
+    /// (byte offset, its 1-based column) of the last position asked for.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
-fn position(text: &str, lines: &[usize], at: usize) -> (u32, u32) {
-    let idx = lines.partition_point(|&s| s <= at).saturating_sub(1);
-    let col = text[lines[idx]..at.min(text.len())].chars().count() + 1;
+fn line_starts(text: &str) -> Lines {
+    Lines {
+        starts: std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect(),
+        last: std::cell::Cell::new((0, 1)),
+    }
+}
+
+fn position(text: &str, lines: &Lines, at: usize) -> (u32, u32) {
+    let at = at.min(text.len());
+    let idx = lines.starts.partition_point(|&s| s <= at).saturating_sub(1);
+    let line_start = lines.starts[idx];
+    let (from, column) = match lines.last.get() {
+        (b, c) if b >= line_start && b <= at && text.is_char_boundary(b) => (b, c),
+        _ => (line_start, 1),
+    };
+    let col = column + text.get(from..at).map_or(0, |s| s.chars().count());
+    lines.last.set((at, col));
     ((idx + 1) as u32, col as u32)
 }
 
@@ -631,7 +651,7 @@ fn strip_inline_code(s: &str) -> String {
 #[allow(clippy::too_many_arguments)]
 fn phrases(
     text: &str,
-    lines: &[usize],
+    lines: &Lines,
     start: usize,
     chunk: &str,
     region: Region,
@@ -1004,7 +1024,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 fn urls(
     text: &str,
-    lines: &[usize],
+    lines: &Lines,
     regions: &[(usize, usize, Region)],
     logical: Option<&str>,
     out: &mut Vec<Finding>,

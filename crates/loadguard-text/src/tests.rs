@@ -300,3 +300,24 @@ fn a_url_after_a_wide_space_is_read_not_sliced_mid_character() {
     assert_eq!(md("see\u{a0}https://gith\u{fc}b.com/x"), ["AT012"]);
     assert_eq!(md("see\u{3000}http://xn--ggle-0nda.com/y"), ["AT012"]);
 }
+
+#[test]
+fn columns_are_counted_in_characters_in_any_order_of_asking() {
+    let text = "ab\né𝄞cd\nxyz";
+    let lines = super::line_starts(text);
+    let c = text.find('c').expect("c");
+    let d = text.find('d').expect("d");
+    let y = text.find('y').expect("y");
+    // Forward on one line, back to its start, to another line, and back.
+    for (at, want) in [
+        (c, (2, 3)),
+        (d, (2, 4)),
+        (3, (2, 1)),
+        (d, (2, 4)),
+        (y, (3, 2)),
+        (1, (1, 2)),
+        (c, (2, 3)),
+    ] {
+        assert_eq!(super::position(text, &lines, at), want, "at {at}");
+    }
+}
