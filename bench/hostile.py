@@ -78,6 +78,11 @@ def bombs(folder: Path) -> None:
     (folder / "operations.pdf").write_bytes(out)
     # A model card of one 7 MB line with 100,000 links (a column is counted per finding).
     (folder / "links.md").write_text(("[x](http://e.com/" + "a" * 50 + ") ") * 100_000)
+    # An MCP client config of 20,000 servers (each finding is placed by line and column).
+    import json as _json
+
+    servers = {f"srv{i}": {"command": "npx", "args": ["-y", f"pkg{i}@1.0.0"]} for i in range(20_000)}
+    (folder / "mcp.json").write_text(_json.dumps({"mcpServers": servers}, indent=2))
     # An MCP server source that registers 20,000 tools.
     doc = '"' * 3
     tools = "".join(

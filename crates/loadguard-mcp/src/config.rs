@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use loadguard_core::{Finding, Location, Rule, Severity};
 
-use crate::document::{as_arg, position};
+use crate::document::{Positions, as_arg};
 use crate::{rules, secrets, shell};
 
 /// One server entry, whatever the client's shape.
@@ -198,6 +198,7 @@ pub fn scan(text: &str, root: &Value) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let positions = Positions::new(text);
     if root.get(crate::document::YAML_TRUNCATED).is_some() {
         out.push(
             Finding::builder(
@@ -214,7 +215,7 @@ pub fn scan(text: &str, root: &Value) -> Vec<Finding> {
     }
     for key in &config.unknown {
         let leaf = key.rsplit('.').next().unwrap_or(key);
-        let (line, column, _) = position(text, &format!("\"{leaf}\""), 0);
+        let (line, column, _) = positions.find(&format!("\"{leaf}\""), 0);
         out.push(
             Finding::builder(
                 &rules::unknown_entry::RULE,
@@ -224,14 +225,18 @@ pub fn scan(text: &str, root: &Value) -> Vec<Finding> {
             .build(),
         );
     }
+    // Servers come in the order they are written (serde_json keeps it: the
+    // workspace builds it with `preserve_order`): each is looked for after
+    // the one before, from the start when it is not there.
+    let mut after = 0;
     for s in &config.servers {
-        check(text, s, &mut out);
+        after = check(&positions, after, s, &mut out);
     }
     out
 }
 
 pub(crate) struct Reporter<'a> {
-    text: &'a str,
+    positions: &'a Positions<'a>,
     server: &'a Server,
     at: usize,
     out: &'a mut Vec<Finding>,
@@ -246,7 +251,7 @@ impl Reporter<'_> {
         needle: &str,
         message: String,
     ) {
-        let (line, column, _) = position(self.text, needle, self.at);
+        let (line, column, _) = self.positions.find(needle, self.at);
         let mut b = Finding::builder(rule, format!("server `{}`: {message}", self.server.name));
         if let Some(sev) = severity {
             b = b.severity(sev);
@@ -265,10 +270,15 @@ impl Reporter<'_> {
     }
 }
 
-fn check(text: &str, s: &Server, out: &mut Vec<Finding>) {
-    let (_, _, at) = position(text, &s.name, 0);
+/// Checks one server, found in the text at or after `after`; returns
+/// where it was found.
+fn check(positions: &Positions<'_>, after: usize, s: &Server, out: &mut Vec<Finding>) -> usize {
+    let (_, _, mut at) = positions.find(&s.name, after);
+    if at == 0 && after > 0 {
+        at = positions.find(&s.name, 0).2;
+    }
     let mut r = Reporter {
-        text,
+        positions,
         server: s,
         at,
         out,
@@ -277,10 +287,10 @@ fn check(text: &str, s: &Server, out: &mut Vec<Finding>) {
     if let Some(url) = &s.url {
         remote(s, url, &mut r);
     }
-    if s.argv.is_empty() {
-        return;
+    if !s.argv.is_empty() {
+        launch(s, &mut r);
     }
-    launch(s, &mut r);
+    at
 }
 
 fn secrets_of(s: &Server, r: &mut Reporter<'_>) {

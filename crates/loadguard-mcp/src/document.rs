@@ -158,18 +158,39 @@ impl yaml_rust2::parser::EventReceiver for YamlLoader {
 /// 1-based line and column of the first `needle` in `text` (after
 /// `from`), or of the text's start.
 pub fn position(text: &str, needle: &str, from: usize) -> (u32, u32, usize) {
-    let at = text
-        .get(from..)
-        .and_then(|t| t.find(needle))
-        .map_or(0, |i| i + from);
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(at, |n| at - n - 1) + 1;
-    (
-        u32::try_from(line).unwrap_or(u32::MAX),
-        u32::try_from(column).unwrap_or(u32::MAX),
-        at,
-    )
+    Positions::new(text).find(needle, from)
+}
+
+/// Where a text's lines start, for many [`position`]s in one text (a
+/// config of thousands of servers asks for one per finding).
+pub struct Positions<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { text, starts }
+    }
+
+    /// As [`position`].
+    pub fn find(&self, needle: &str, from: usize) -> (u32, u32, usize) {
+        let at = self
+            .text
+            .get(from..)
+            .and_then(|t| t.find(needle))
+            .map_or(0, |i| i + from);
+        let line = self.starts.partition_point(|&s| s <= at);
+        let column = at - self.starts[line - 1] + 1;
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+            at,
+        )
+    }
 }
 
 /// A string value, rendered for an argument list (numbers and booleans as

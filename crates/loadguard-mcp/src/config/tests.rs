@@ -61,3 +61,30 @@ fn a_whole_command_line_in_command_is_read_as_a_shell_line() {
         vec!["MCP003"]
     );
 }
+
+#[test]
+fn each_server_is_placed_at_its_own_entry() {
+    // "web" is also an argument of the server before it; its finding is
+    // placed at its own entry, and so is every one of many servers.
+    let mut text = String::from("{\n  \"mcpServers\": {\n");
+    text.push_str("    \"git\": {\"command\": \"srv\", \"args\": [\"web\"]},\n");
+    text.push_str("    \"web\": {\"url\": \"http://example.com/mcp\"},\n");
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "    \"s{i}\": {{\"command\": \"srv\", \"args\": [\"--token=sk-proj-8fJ2kLm9Qx7vN3bT5wR1yZ{i:04}\"]}},\n"
+        ));
+    }
+    text.push_str("    \"last\": {\"url\": \"http://example.com/last\"}\n  }\n}\n");
+    let root: Value = serde_json::from_str(&text).expect("json");
+    let findings = scan(&text, &root);
+    let line_of = |server: &str| {
+        findings
+            .iter()
+            .find(|f| f.message.starts_with(&format!("server `{server}`:")))
+            .and_then(|f| f.location.line)
+    };
+    assert_eq!(line_of("web"), Some(4));
+    assert_eq!(line_of("s0"), Some(5));
+    assert_eq!(line_of("s1999"), Some(2_004));
+    assert_eq!(line_of("last"), Some(2_005));
+}
