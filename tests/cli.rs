@@ -73,6 +73,23 @@ fn real_library_containers_scan_clean() {
         .iter()
         .map(|t| t["format"].as_str().unwrap_or_default().to_owned())
         .collect();
+    // A tokenizer as transformers saves it: tokenizer.json is read, not
+    // left unrecognised.
+    let tokenizer = report["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| {
+            t["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("hf_tokenizer/tokenizer.json"))
+        })
+        .cloned();
+    assert_eq!(
+        tokenizer.as_ref().map(|t| t["format"].clone()),
+        Some(serde_json::json!("model-config")),
+        "{tokenizer:#?}"
+    );
     for expected in [
         "pytorch-zip",
         "pytorch-legacy",

@@ -50,14 +50,21 @@ fn is_text_name(lower: &str) -> bool {
 /// Larger files are not read as MCP artifacts (a 1 GB `.json` is data).
 const MCP_MAX_BYTES: u64 = 64 << 20;
 
-/// JSON configs that transformers reads (and agents with it).
+/// JSON configs that transformers (and PEFT) read, and agents with them:
+/// every string is read for instructions, `chat_template` as a template.
+/// `tokenizer.json` is in every `save_pretrained` tokenizer folder; its
+/// vocabulary and added tokens are strings like any other.
 const CONFIG_NAMES: &[&str] = &[
     "config.json",
     "tokenizer_config.json",
+    "tokenizer.json",
+    "special_tokens_map.json",
+    "added_tokens.json",
     "generation_config.json",
     "preprocessor_config.json",
     "processor_config.json",
     "chat_template.json",
+    "adapter_config.json",
 ];
 
 /// joblib before 0.10 wrote compressed pickles as `ZF`, the uncompressed
